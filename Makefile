@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# enomem-stats: top-level Makefile.
+#
+#   make module          build enomem_stats.ko for KDIR (default: running kernel)
+#   make tools           build tools/enomemstat
+#   make install         install the module (into KDIR's modules) and the tools
+#   make dkms-install    register, build and install through DKMS
+#   make check           build and boot Debian kernels under QEMU, run all tests
+#   make demo            boot one VM, provoke every reason, show /proc/enomem_stats
+#   make bench           side-by-side cost measurement in one VM boot
+#   make clean
+
+KVER	?= $(shell uname -r)
+KDIR	?= /lib/modules/$(KVER)/build
+PREFIX	?= /usr
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+
+all: module tools
+
+module:
+	@test -d "$(KDIR)" || { echo "No kernel build tree at $(KDIR)."; \
+		echo "Install the headers (Debian: linux-headers-$(KVER); RHEL: kernel-devel-$(KVER)) or pass KDIR=..."; \
+		exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools
+
+install: module tools
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C tools install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR)
+
+dkms-install:
+	rm -rf /usr/src/enomem-stats-$(VERSION)
+	mkdir -p /usr/src/enomem-stats-$(VERSION)
+	cp -r Kbuild Makefile dkms.conf module /usr/src/enomem-stats-$(VERSION)/
+	dkms add -m enomem-stats -v $(VERSION) || true
+	dkms build -m enomem-stats -v $(VERSION) -k $(KVER)
+	dkms install -m enomem-stats -v $(VERSION) -k $(KVER)
+
+check:
+	selftests/run.sh
+
+demo:
+	selftests/run.sh --demo
+
+bench:
+	bench/run.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -f module/compat/tests/*.o
+	-$(MAKE) -C tools clean
+
+.PHONY: all module tools install dkms-install check demo bench clean
