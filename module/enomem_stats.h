@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * enomem_stats: internal interfaces shared by the module's files.
+ */
+#ifndef _ENOMEM_STATS_H
+#define _ENOMEM_STATS_H
+
+#include <linux/types.h>
+#include <linux/kprobes.h>
+
+/*
+ * Counters, in the order of /proc/enomem_stats.  The file is a contract for
+ * scripts: new entries are only ever appended (before ENOMEM_NR_COUNTERS).
+ */
+enum enomem_counter {
+	ENOMEM_C_FORK_FAILED,
+	ENOMEM_C_FORK_ENOMEM,
+	ENOMEM_C_FORK_EAGAIN,
+	ENOMEM_C_FORK_OTHER,
+	ENOMEM_C_REASON_FIRST,		/* reasons follow, in enum enomem_reason order */
+	ENOMEM_C_MISSED = ENOMEM_C_REASON_FIRST + 10,
+	ENOMEM_NR_COUNTERS
+};
+
+/* Exactly one of these is charged per failed fork; they sum to fork_failed. */
+enum enomem_reason {
+	ENOMEM_R_PID_MAX,
+	ENOMEM_R_PIDNS_DEAD,
+	ENOMEM_R_COMMIT,
+	ENOMEM_R_CGROUP_PIDS,
+	ENOMEM_R_NPROC,
+	ENOMEM_R_THREADS_MAX,
+	ENOMEM_R_MEMCG,
+	ENOMEM_R_SLAB,
+	ENOMEM_R_OTHER,
+	ENOMEM_R_UNKNOWN,
+	ENOMEM_NR_REASONS
+};
+
+extern const char *const enomem_counter_names[ENOMEM_NR_COUNTERS];
+extern const char *const enomem_reason_names[ENOMEM_NR_REASONS];
+
+/* What kind of task the failed clone would have created. */
+enum enomem_kind {
+	ENOMEM_K_PROCESS,
+	ENOMEM_K_THREAD,
+	ENOMEM_K_VFORK,
+};
+
+/* Facts the sub-probes record about one fork in flight (ctx->flags). */
+#define ENOMEM_F_REACHED_CREDS	(1U << 0)	/* copy_creds() was called */
+#define ENOMEM_F_CREDS_FAILED	(1U << 1)	/* ... and returned an error */
+#define ENOMEM_F_PID_FAILED	(1U << 2)	/* alloc_pid() failed (pid_err) */
+#define ENOMEM_F_PIDNS_DEAD	(1U << 3)	/* its namespace refuses new pids */
+#define ENOMEM_F_PID_EXHAUSTED	(1U << 4)	/* no free pid number (3.10 scan) */
+#define ENOMEM_F_PIDS_REFUSED	(1U << 5)	/* pids_can_fork() refused */
+#define ENOMEM_F_NPROC_OVER	(1U << 6)	/* is_rlimit_overlimit() said yes */
+#define ENOMEM_F_VM_REFUSED	(1U << 7)	/* __vm_enough_memory() refused */
+#define ENOMEM_F_MEMCG		(1U << 8)	/* a memcg at its limit reclaimed/OOMed */
+#define ENOMEM_F_NEWPID		(1U << 9)	/* CLONE_NEWPID: child gets a fresh ns */
+#define ENOMEM_F_REACHED_PID	(1U << 10)	/* alloc_pid() was called */
+
+/*
+ * Per-fork context.  Lives in a preallocated slot table (ctx.c) keyed by the
+ * forking task: every check of the fork path runs in the parent's context,
+ * so sub-probes find it through current without any allocation.
+ */
+struct enomem_fork_ctx {
+	struct task_struct *task;	/* owner; NULL while the slot is free */
+	unsigned int flags;
+	unsigned int kind;		/* enum enomem_kind */
+	int pid_err;			/* alloc_pid() errno; -ENOMEM for NULL */
+	int creds_err;
+	unsigned long vm_pages;		/* size of the refused commit request */
+};
+
+/* stats.c */
+int enomem_stats_init(void);
+void enomem_stats_exit(void);
+void enomem_stats_count(int err, enum enomem_reason reason);
+void enomem_stats_count_missed(void);
+void enomem_stats_read(u64 *out);
+void enomem_stats_reset(void);
+
+/* ctx.c */
+int enomem_ctx_init(unsigned int max_in_flight);
+void enomem_ctx_exit(void);
+struct enomem_fork_ctx *enomem_ctx_get(void);
+struct enomem_fork_ctx *enomem_ctx_find(void);
+void enomem_ctx_put(struct enomem_fork_ctx *ctx);
+bool enomem_ctx_any_in_flight(void);
+
+/* classify.c */
+enum enomem_reason enomem_classify(const struct enomem_fork_ctx *ctx, int err);
+const char *enomem_reason_support(enum enomem_reason reason);
+
+/* probes.c */
+enum enomem_probe_id {
+	ENOMEM_P_FORK,
+	ENOMEM_P_COPY_CREDS,
+	ENOMEM_P_ALLOC_PID,
+	ENOMEM_P_PIDS_CAN_FORK,
+	ENOMEM_P_RLIMIT,
+	ENOMEM_P_VM_ENOUGH,
+	ENOMEM_P_MEMCG_RECLAIM,
+	ENOMEM_P_MEMCG_OOM,
+	ENOMEM_P_MEMCG_KMEM,
+	ENOMEM_NR_PROBES
+};
+
+extern unsigned int enomem_maxactive;
+
+int enomem_probes_register(void);
+void enomem_probes_unregister(void);
+bool enomem_probe_active(enum enomem_probe_id id);
+unsigned long enomem_probes_fork_nmissed(void);
+struct seq_file;
+void enomem_probes_show(struct seq_file *m);
+
+/* procfs.c */
+int enomem_procfs_init(void);
+void enomem_procfs_exit(void);
+
+/* debugfs.c */
+int enomem_debugfs_init(void);
+void enomem_debugfs_exit(void);
+
+#endif /* _ENOMEM_STATS_H */

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU fork-failure counters.
+ *
+ * One failed fork bumps three counters (fork_failed, its errno class and its
+ * reason) on the CPU it ran on.  A per-CPU seqcount lets readers take a
+ * consistent snapshot of each CPU, so the invariants of /proc/enomem_stats
+ * hold in every read, even under load.  Reset never writes another CPU's
+ * counters: it records a baseline that reads subtract.
+ */
+#include <linux/percpu.h>
+#include <linux/seqlock.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+#include <linux/errno.h>
+#include "enomem_stats.h"
+
+const char *const enomem_reason_names[ENOMEM_NR_REASONS] = {
+	[ENOMEM_R_PID_MAX]	= "pid_max",
+	[ENOMEM_R_PIDNS_DEAD]	= "pidns_dead",
+	[ENOMEM_R_COMMIT]	= "commit",
+	[ENOMEM_R_CGROUP_PIDS]	= "cgroup_pids",
+	[ENOMEM_R_NPROC]	= "nproc",
+	[ENOMEM_R_THREADS_MAX]	= "threads_max",
+	[ENOMEM_R_MEMCG]	= "memcg",
+	[ENOMEM_R_SLAB]		= "slab",
+	[ENOMEM_R_OTHER]	= "other",
+	[ENOMEM_R_UNKNOWN]	= "unknown",
+};
+
+const char *const enomem_counter_names[ENOMEM_NR_COUNTERS] = {
+	[ENOMEM_C_FORK_FAILED]	= "fork_failed",
+	[ENOMEM_C_FORK_ENOMEM]	= "fork_enomem",
+	[ENOMEM_C_FORK_EAGAIN]	= "fork_eagain",
+	[ENOMEM_C_FORK_OTHER]	= "fork_other",
+	[ENOMEM_C_REASON_FIRST + ENOMEM_R_PID_MAX]	= "pid_max",
+	[ENOMEM_C_REASON_FIRST + ENOMEM_R_PIDNS_DEAD]	= "pidns_dead",
+	[ENOMEM_C_REASON_FIRST + ENOMEM_R_COMMIT]	= "commit",
+	[ENOMEM_C_REASON_FIRST + ENOMEM_R_CGROUP_PIDS]	= "cgroup_pids",
+	[ENOMEM_C_REASON_FIRST + ENOMEM_R_NPROC]	= "nproc",
+	[ENOMEM_C_REASON_FIRST + ENOMEM_R_THREADS_MAX]	= "threads_max",
+	[ENOMEM_C_REASON_FIRST + ENOMEM_R_MEMCG]	= "memcg",
+	[ENOMEM_C_REASON_FIRST + ENOMEM_R_SLAB]		= "slab",
+	[ENOMEM_C_REASON_FIRST + ENOMEM_R_OTHER]	= "other",
+	[ENOMEM_C_REASON_FIRST + ENOMEM_R_UNKNOWN]	= "unknown",
+	[ENOMEM_C_MISSED]	= "missed",
+};
+
+struct enomem_cpu_stats {
+	seqcount_t seq;
+	u64 v[ENOMEM_NR_COUNTERS];
+};
+
+static struct enomem_cpu_stats __percpu *enomem_cpu_stats;
+
+/* Serialises readers against reset; both run in process context. */
+static DEFINE_MUTEX(enomem_stats_lock);
+static u64 enomem_baseline[ENOMEM_NR_COUNTERS];
+
+int enomem_stats_init(void)
+{
+	int cpu;
+
+	enomem_cpu_stats = alloc_percpu(struct enomem_cpu_stats);
+	if (!enomem_cpu_stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		seqcount_init(&per_cpu_ptr(enomem_cpu_stats, cpu)->seq);
+	return 0;
+}
+
+void enomem_stats_exit(void)
+{
+	free_percpu(enomem_cpu_stats);
+	enomem_cpu_stats = NULL;
+}
+
+/* Bump up to three counters as one event; a negative index is skipped. */
+static void enomem_stats_add(int a, int b, int c)
+{
+	struct enomem_cpu_stats *s = get_cpu_ptr(enomem_cpu_stats);
+
+	write_seqcount_begin(&s->seq);
+	s->v[a]++;
+	if (b >= 0)
+		s->v[b]++;
+	if (c >= 0)
+		s->v[c]++;
+	write_seqcount_end(&s->seq);
+	put_cpu_ptr(enomem_cpu_stats);
+}
+
+/* Called from probe handlers (preemption off, no sleeping). */
+void enomem_stats_count(int err, enum enomem_reason reason)
+{
+	unsigned int cls;
+
+	if (err == -ENOMEM)
+		cls = ENOMEM_C_FORK_ENOMEM;
+	else if (err == -EAGAIN)
+		cls = ENOMEM_C_FORK_EAGAIN;
+	else
+		cls = ENOMEM_C_FORK_OTHER;
+	enomem_stats_add(ENOMEM_C_FORK_FAILED, cls,
+			 ENOMEM_C_REASON_FIRST + reason);
+}
+
+void enomem_stats_count_missed(void)
+{
+	enomem_stats_add(ENOMEM_C_MISSED, -1, -1);
+}
+
+static void enomem_stats_sum(u64 *out)
+{
+	struct enomem_cpu_stats snap;
+	unsigned int seq;
+	int cpu, i;
+
+	memset(out, 0, sizeof(u64) * ENOMEM_NR_COUNTERS);
+	for_each_possible_cpu(cpu) {
+		const struct enomem_cpu_stats *s = per_cpu_ptr(enomem_cpu_stats, cpu);
+
+		do {
+			seq = read_seqcount_begin(&s->seq);
+			memcpy(snap.v, s->v, sizeof(snap.v));
+		} while (read_seqcount_retry(&s->seq, seq));
+		for (i = 0; i < ENOMEM_NR_COUNTERS; i++)
+			out[i] += snap.v[i];
+	}
+	/* kretprobe instances the kernel could not hand out are forks we never saw. */
+	out[ENOMEM_C_MISSED] += enomem_probes_fork_nmissed();
+}
+
+void enomem_stats_read(u64 *out)
+{
+	int i;
+
+	mutex_lock(&enomem_stats_lock);
+	enomem_stats_sum(out);
+	for (i = 0; i < ENOMEM_NR_COUNTERS; i++)
+		out[i] -= enomem_baseline[i];
+	mutex_unlock(&enomem_stats_lock);
+}
+
+void enomem_stats_reset(void)
+{
+	mutex_lock(&enomem_stats_lock);
+	enomem_stats_sum(enomem_baseline);
+	mutex_unlock(&enomem_stats_lock);
+}
