@@ -61,10 +61,12 @@ static enum enomem_reason enomem_classify_eagain(const struct enomem_fork_ctx *c
 	/*
 	 * kernel.threads-max is an inline test with nothing to probe: it is
 	 * what is left once pids.max, pid_max and NPROC have been ruled out.
+	 * From 5.14 copy_creds() precedes it and only reports its failures,
+	 * so the stage marker is needed only on older kernels.
 	 */
 	if (enomem_probe_active(ENOMEM_P_ALLOC_PID) &&
 	    enomem_probe_active(ENOMEM_P_COPY_CREDS) &&
-	    (f & ENOMEM_F_REACHED_CREDS) &&
+	    (ENOMEM_NPROC_AFTER_CREDS || (f & ENOMEM_F_REACHED_CREDS)) &&
 	    (enomem_probe_active(ENOMEM_P_PIDS_CAN_FORK) ||
 	     !IS_ENABLED(CONFIG_CGROUP_PIDS)))
 		return ENOMEM_R_THREADS_MAX;
@@ -91,7 +93,8 @@ static enum enomem_reason enomem_classify_enomem(const struct enomem_fork_ctx *c
 	/* A real allocation failure is what remains when no limit spoke up. */
 	if (enomem_probe_active(ENOMEM_P_ALLOC_PID) &&
 	    enomem_probe_active(ENOMEM_P_VM_ENOUGH) &&
-	    (enomem_probe_active(ENOMEM_P_MEMCG_RECLAIM) || !IS_ENABLED(CONFIG_MEMCG)))
+	    (enomem_probe_active(ENOMEM_P_MEMCG_RECLAIM) ||
+	     enomem_probe_active(ENOMEM_P_MEMCG_KMEM) || !IS_ENABLED(CONFIG_MEMCG)))
 		return ENOMEM_R_SLAB;
 	return ENOMEM_R_UNKNOWN;
 }

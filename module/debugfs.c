@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs detail: /sys/kernel/debug/enomem_stats/probes.
+ * debugfs detail: /sys/kernel/debug/enomem_stats/{probes,events}.
  *
  * debugfs is a convenience, never a requirement: without it (not built,
  * locked down, not mounted) the module still loads and counts.
@@ -9,6 +9,7 @@
 #include <linux/seq_file.h>
 #include <linux/fs.h>
 #include <linux/err.h>
+#include <linux/vmalloc.h>
 #include "enomem_stats.h"
 
 static struct dentry *enomem_debugfs_dir;
@@ -38,6 +39,56 @@ static const struct file_operations enomem_probes_fops = {
 	.release	= single_release,
 };
 
+/* The event ring is copied once at open, so a slow reader sees one moment. */
+struct enomem_events_view {
+	unsigned long recorded;
+	unsigned int n;
+	struct enomem_event ev[];
+};
+
+static int enomem_events_file_show(struct seq_file *m, void *v)
+{
+	const struct enomem_events_view *view = m->private;
+	unsigned int i;
+
+	seq_printf(m, "# enomem_stats events: size %u recorded %lu overwritten %lu\n",
+		   enomem_events_size(), view->recorded, view->recorded - view->n);
+	seq_puts(m, "# time_ns pid tgid uid kind errno reason limit cgroup comm\n");
+	for (i = 0; i < view->n; i++)
+		enomem_event_show(m, &view->ev[i]);
+	return 0;
+}
+
+static int enomem_events_file_open(struct inode *inode, struct file *file)
+{
+	struct enomem_events_view *view;
+	int ret;
+
+	view = vmalloc(sizeof(*view) +
+		       sizeof(view->ev[0]) * enomem_events_size());
+	if (!view)
+		return -ENOMEM;
+	view->n = enomem_events_snapshot(view->ev, &view->recorded);
+	ret = single_open(file, enomem_events_file_show, view);
+	if (ret)
+		vfree(view);
+	return ret;
+}
+
+static int enomem_events_file_release(struct inode *inode, struct file *file)
+{
+	vfree(((struct seq_file *)file->private_data)->private);
+	return single_release(inode, file);
+}
+
+static const struct file_operations enomem_events_fops = {
+	.owner		= THIS_MODULE,
+	.open		= enomem_events_file_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= enomem_events_file_release,
+};
+
 int enomem_debugfs_init(void)
 {
 	struct dentry *d;
@@ -49,6 +100,8 @@ int enomem_debugfs_init(void)
 	}
 	enomem_debugfs_dir = d;
 	debugfs_create_file("probes", 0444, d, NULL, &enomem_probes_fops);
+	/* who forked what, and in which cgroup: root only */
+	debugfs_create_file("events", 0400, d, NULL, &enomem_events_fops);
 	return 0;
 }
 

@@ -7,6 +7,9 @@
 
 #include <linux/types.h>
 #include <linux/kprobes.h>
+#include <linux/sched.h>
+
+struct seq_file;
 
 /*
  * Counters, in the order of /proc/enomem_stats.  The file is a contract for
@@ -74,6 +77,59 @@ struct enomem_fork_ctx {
 	unsigned long vm_pages;		/* size of the refused commit request */
 };
 
+/* The limit an event names (and its value where the kernel exposes it). */
+enum enomem_limit {
+	ENOMEM_L_NONE,
+	ENOMEM_L_PID_MAX,	/* value: kernel.pid_max */
+	ENOMEM_L_THREADS_MAX,	/* value: kernel.threads-max */
+	ENOMEM_L_NPROC,		/* value: RLIMIT_NPROC (soft) */
+	ENOMEM_L_COMMIT,	/* value: CommitLimit, value2: request (pages) */
+	ENOMEM_L_MEMORY_MAX,	/* value: effective memory.max in bytes */
+};
+
+#define ENOMEM_CGROUP_PATH_LEN 128
+
+/* One failed fork, as kept in the debugfs ring. */
+struct enomem_event {
+	u64 time_ns;
+	u64 value, value2;
+	pid_t pid, tgid;
+	u32 uid;
+	s16 err;
+	u8 kind, reason, limit;
+	char comm[TASK_COMM_LEN];
+	char cgroup[ENOMEM_CGROUP_PATH_LEN];
+};
+
+/* Unexported kernel variables, looked up once at load (compat/ksym.c). */
+struct enomem_ksyms {
+	int *pid_max;
+	int *max_threads;
+	int *overcommit_memory;
+	unsigned long (*vm_commit_limit)(void);
+};
+extern struct enomem_ksyms enomem_ksyms;
+void enomem_ksyms_init(void);
+
+/* compat/cgroup.c */
+void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len);
+bool enomem_memcg_max(u64 *bytes);
+
+/* events.c */
+int enomem_events_init(void);
+void enomem_events_exit(void);
+void enomem_event_record(const struct enomem_fork_ctx *ctx, int err,
+			 enum enomem_reason reason);
+unsigned int enomem_events_snapshot(struct enomem_event *out,
+				    unsigned long *recorded);
+unsigned int enomem_events_size(void);
+const char *enomem_kind_name(unsigned int kind);
+
+/* format.c */
+const char *enomem_errno_name(int err, char *buf, size_t len);
+void enomem_event_describe(const struct enomem_event *e, char *buf, size_t len);
+void enomem_event_show(struct seq_file *m, const struct enomem_event *e);
+
 /* stats.c */
 int enomem_stats_init(void);
 void enomem_stats_exit(void);
@@ -114,7 +170,6 @@ int enomem_probes_register(void);
 void enomem_probes_unregister(void);
 bool enomem_probe_active(enum enomem_probe_id id);
 unsigned long enomem_probes_fork_nmissed(void);
-struct seq_file;
 void enomem_probes_show(struct seq_file *m);
 
 /* procfs.c */

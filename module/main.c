@@ -30,12 +30,16 @@ static int __init enomem_init(void)
 	enomem_maxactive = maxactive ? maxactive :
 			   max(128U, 16U * num_possible_cpus());
 
-	ret = enomem_stats_init();
+	ret = enomem_events_init();
 	if (ret)
 		goto err;
+	ret = enomem_stats_init();
+	if (ret)
+		goto err_events;
 	ret = enomem_ctx_init(enomem_maxactive);
 	if (ret)
 		goto err_stats;
+	enomem_ksyms_init();
 	ret = enomem_probes_register();
 	if (ret)
 		goto err_ctx;
@@ -57,6 +61,8 @@ err_ctx:
 	enomem_ctx_exit();
 err_stats:
 	enomem_stats_exit();
+err_events:
+	enomem_events_exit();
 err:
 	return ret;
 }
@@ -68,6 +74,7 @@ static void __exit enomem_exit(void)
 	enomem_probes_unregister();
 	enomem_ctx_exit();
 	enomem_stats_exit();
+	enomem_events_exit();
 }
 
 module_init(enomem_init);

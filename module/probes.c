@@ -75,6 +75,7 @@ static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *reg
 {
 	struct enomem_fork_ctx *ctx = *(struct enomem_fork_ctx **)ri->data;
 	int err = (int)regs_return_value(regs);
+	enum enomem_reason reason;
 	struct pid_namespace *ns;
 	bool failed;
 
@@ -83,8 +84,10 @@ static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *reg
 
 	if (!ctx) {
 		enomem_stats_count_missed();
-		if (failed)
+		if (failed) {
 			enomem_stats_count(err, ENOMEM_R_UNKNOWN);
+			enomem_event_record(NULL, err, ENOMEM_R_UNKNOWN);
+		}
 		return 0;
 	}
 	if (failed) {
@@ -101,7 +104,9 @@ static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *reg
 			if (ns && enomem_pidns_dead(ns))
 				ctx->flags |= ENOMEM_F_PIDNS_DEAD;
 		}
-		enomem_stats_count(err, enomem_classify(ctx, err));
+		reason = enomem_classify(ctx, err);
+		enomem_stats_count(err, reason);
+		enomem_event_record(ctx, err, reason);
 	}
 	enomem_ctx_put(ctx);
 	return 0;
@@ -375,8 +380,13 @@ int enomem_probes_register(void)
 	 */
 	for (i = ENOMEM_NR_PROBES - 1; i >= 0; i--) {
 		enomem_probe_register(&enomem_probes[i]);
-		if (!enomem_probes[i].active)
-			pr_info("enomem_stats: probe %s not registered (%d); attribution of %s degrades\n",
+		if (enomem_probes[i].active)
+			continue;
+		if (enomem_probes[i].err == -ENOENT)
+			pr_info("enomem_stats: %s is not in this kernel; %s is attributed without it\n",
+				enomem_probes[i].symbol, enomem_probes[i].role);
+		else
+			pr_warn("enomem_stats: probe on %s failed with error %d; attribution of %s degrades\n",
 				enomem_probes[i].symbol, enomem_probes[i].err,
 				enomem_probes[i].role);
 	}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cgroup facts for an event: the path of the cgroup that refused, and the
+ * effective memory.max of the forking task.  Both run in probe context on
+ * the failure path only: RCU and the kernfs rename spinlock, no sleeping.
+ */
+#include <linux/cgroup.h>
+#include <linux/memcontrol.h>
+#include <linux/sched.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
+#include "enomem_stats.h"
+
+#ifdef ENOMEM_HAVE_TASK_DFL_CGROUP
+void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len)
+{
+	struct cgroup *cgrp = NULL;
+
+	rcu_read_lock();
+#if IS_ENABLED(CONFIG_CGROUP_PIDS)
+	/* the pids hierarchy may be v1: name the cgroup whose pids.max it is */
+	if (reason == ENOMEM_R_CGROUP_PIDS)
+		cgrp = task_css(current, pids_cgrp_id)->cgroup;
+#endif
+#if IS_ENABLED(CONFIG_MEMCG)
+	if (reason == ENOMEM_R_MEMCG)
+		cgrp = task_css(current, memory_cgrp_id)->cgroup;
+#endif
+	if (!cgrp)
+		cgrp = task_dfl_cgroup(current);
+	if (cgroup_path(cgrp, buf, len) < 0)
+		buf[0] = '\0';
+	rcu_read_unlock();
+}
+#else
+void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len)
+{
+	buf[0] = '\0';	/* 3.10's cgroup_path() may sleep: leave it out */
+}
+#endif
+
+#if defined(ENOMEM_HAVE_MEMCG_PAGE_COUNTER) && IS_ENABLED(CONFIG_MEMCG)
+/* The tightest memory.max on the way to the root: the one that bit. */
+bool enomem_memcg_max(u64 *bytes)
+{
+	struct mem_cgroup *memcg;
+	unsigned long max = PAGE_COUNTER_MAX;
+
+	rcu_read_lock();
+	for (memcg = mem_cgroup_from_task(current); memcg;
+	     memcg = parent_mem_cgroup(memcg))
+		max = min(max, READ_ONCE(memcg->memory.max));
+	rcu_read_unlock();
+	if (max == PAGE_COUNTER_MAX)
+		return false;
+	*bytes = (u64)max * PAGE_SIZE;
+	return true;
+}
+#else
+bool enomem_memcg_max(u64 *bytes)
+{
+	return false;
+}
+#endif

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Text for events: the debugfs "events" line (a stable format, documented in
+ * README.md) and the human sentence of the kernel log line.
+ */
+#include <linux/kernel.h>
+#include <linux/errno.h>
+#include <linux/seq_file.h>
+#include "enomem_stats.h"
+
+static const struct {
+	int err;
+	const char *name;
+} enomem_errnos[] = {
+	{ ENOMEM, "ENOMEM" }, { EAGAIN, "EAGAIN" }, { EINVAL, "EINVAL" },
+	{ EPERM, "EPERM" }, { EEXIST, "EEXIST" }, { ENOSPC, "ENOSPC" },
+	{ EUSERS, "EUSERS" }, { EMFILE, "EMFILE" }, { ENFILE, "ENFILE" },
+	{ EACCES, "EACCES" }, { EBUSY, "EBUSY" }, { ESRCH, "ESRCH" },
+	{ EBADF, "EBADF" }, { EFAULT, "EFAULT" }, { ENOENT, "ENOENT" },
+};
+
+/* "ENOMEM" for -ENOMEM; the number for errnos without a name here. */
+const char *enomem_errno_name(int err, char *buf, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(enomem_errnos); i++)
+		if (-err == enomem_errnos[i].err)
+			return enomem_errnos[i].name;
+	if (!buf)
+		return "error";
+	snprintf(buf, len, "%d", -err);
+	return buf;
+}
+
+void enomem_event_describe(const struct enomem_event *e, char *buf, size_t len)
+{
+	switch (e->reason) {
+	case ENOMEM_R_PID_MAX:
+		if (e->limit == ENOMEM_L_PID_MAX)
+			snprintf(buf, len, "no free PID (kernel.pid_max %llu)", e->value);
+		else
+			snprintf(buf, len, "no free PID (kernel.pid_max)");
+		break;
+	case ENOMEM_R_PIDNS_DEAD:
+		snprintf(buf, len, "PID namespace has no init any more");
+		break;
+	case ENOMEM_R_COMMIT:
+		snprintf(buf, len, "commit refused (CommitLimit %llu pages, request %llu pages)",
+			 e->value, e->value2);
+		break;
+	case ENOMEM_R_CGROUP_PIDS:
+		snprintf(buf, len, "cgroup pids.max reached");
+		break;
+	case ENOMEM_R_NPROC:
+		snprintf(buf, len, "RLIMIT_NPROC reached (ulimit -u %llu)", e->value);
+		break;
+	case ENOMEM_R_THREADS_MAX:
+		if (e->limit == ENOMEM_L_THREADS_MAX)
+			snprintf(buf, len, "kernel.threads-max reached (%llu)", e->value);
+		else
+			snprintf(buf, len, "kernel.threads-max reached");
+		break;
+	case ENOMEM_R_MEMCG:
+		if (e->limit == ENOMEM_L_MEMORY_MAX)
+			snprintf(buf, len, "memory cgroup limit (max %llu bytes)", e->value);
+		else
+			snprintf(buf, len, "memory cgroup limit");
+		break;
+	case ENOMEM_R_SLAB:
+		snprintf(buf, len, "kernel memory allocation failed");
+		break;
+	case ENOMEM_R_OTHER:
+		snprintf(buf, len, "clone refused");
+		break;
+	default:
+		snprintf(buf, len, "cause not attributed");
+		break;
+	}
+}
+
+/* The limit column: name=value, or "-". */
+static void enomem_event_limit_token(const struct enomem_event *e, char *buf,
+				     size_t len)
+{
+	switch (e->limit) {
+	case ENOMEM_L_PID_MAX:
+		snprintf(buf, len, "pid_max=%llu", e->value);
+		break;
+	case ENOMEM_L_THREADS_MAX:
+		snprintf(buf, len, "threads-max=%llu", e->value);
+		break;
+	case ENOMEM_L_NPROC:
+		snprintf(buf, len, "nproc=%llu", e->value);
+		break;
+	case ENOMEM_L_COMMIT:
+		snprintf(buf, len, "commit_limit=%llu:request=%llu", e->value, e->value2);
+		break;
+	case ENOMEM_L_MEMORY_MAX:
+		snprintf(buf, len, "memory.max=%llu", e->value);
+		break;
+	default:
+		snprintf(buf, len, "-");
+		break;
+	}
+}
+
+/* time_ns pid tgid uid kind errno reason limit cgroup comm */
+void enomem_event_show(struct seq_file *m, const struct enomem_event *e)
+{
+	char limit[64], num[12];
+
+	enomem_event_limit_token(e, limit, sizeof(limit));
+	seq_printf(m, "%llu %d %d %u %s %s %s %s ", e->time_ns, e->pid, e->tgid,
+		   e->uid, enomem_kind_name(e->kind),
+		   enomem_errno_name(e->err, num, sizeof(num)),
+		   enomem_reason_names[e->reason], limit);
+	if (e->cgroup[0])
+		seq_escape(m, e->cgroup, " \t\n\\");
+	else
+		seq_putc(m, '-');
+	seq_putc(m, ' ');
+	seq_escape(m, e->comm, " \t\n\\");
+	seq_putc(m, '\n');
+}
