@@ -87,6 +87,11 @@ struct enomem_fork_ctx *enomem_ctx_find(void)
 	return NULL;
 }
 
+size_t enomem_ctx_bytes(void)
+{
+	return sizeof(*enomem_ctx_table) << enomem_ctx_bits;
+}
+
 void enomem_ctx_put(struct enomem_fork_ctx *ctx)
 {
 	atomic_dec(&enomem_ctx_in_flight);

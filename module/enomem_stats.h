@@ -123,6 +123,7 @@ void enomem_event_record(const struct enomem_fork_ctx *ctx, int err,
 unsigned int enomem_events_snapshot(struct enomem_event *out,
 				    unsigned long *recorded);
 unsigned int enomem_events_size(void);
+size_t enomem_events_bytes(void);
 const char *enomem_kind_name(unsigned int kind);
 
 /* format.c */
@@ -137,6 +138,7 @@ void enomem_stats_count(int err, enum enomem_reason reason);
 void enomem_stats_count_missed(void);
 void enomem_stats_read(u64 *out);
 void enomem_stats_reset(void);
+size_t enomem_stats_bytes(void);
 
 /* ctx.c */
 int enomem_ctx_init(unsigned int max_in_flight);
@@ -145,6 +147,7 @@ struct enomem_fork_ctx *enomem_ctx_get(void);
 struct enomem_fork_ctx *enomem_ctx_find(void);
 void enomem_ctx_put(struct enomem_fork_ctx *ctx);
 bool enomem_ctx_any_in_flight(void);
+size_t enomem_ctx_bytes(void);
 
 /* classify.c */
 enum enomem_reason enomem_classify(const struct enomem_fork_ctx *ctx, int err);

@@ -176,6 +176,11 @@ unsigned int enomem_events_snapshot(struct enomem_event *out,
 	return n;
 }
 
+size_t enomem_events_bytes(void)
+{
+	return sizeof(*enomem_ring) * events;
+}
+
 unsigned int enomem_events_size(void)
 {
 	return events;

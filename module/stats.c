@@ -9,6 +9,7 @@
  * counters: it records a baseline that reads subtract.
  */
 #include <linux/percpu.h>
+#include <linux/cpumask.h>
 #include <linux/seqlock.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
@@ -140,6 +141,11 @@ void enomem_stats_read(u64 *out)
 	for (i = 0; i < ENOMEM_NR_COUNTERS; i++)
 		out[i] -= enomem_baseline[i];
 	mutex_unlock(&enomem_stats_lock);
+}
+
+size_t enomem_stats_bytes(void)
+{
+	return sizeof(struct enomem_cpu_stats) * num_possible_cpus();
 }
 
 void enomem_stats_reset(void)
