@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# fetch-kernel.sh META [CACHE]
+# fetch-kernel.sh META[@SUITE] [CACHE]
 #
-# Resolve a Debian kernel metapackage (linux-image-amd64, linux-image-6.12-amd64)
-# to the versioned image and header packages that are on the mirror today,
+# Resolve a Debian kernel metapackage (linux-image-amd64, linux-image-6.12-amd64,
+# linux-image-amd64@bullseye, linux-image-amd64@sid) to the versioned image and
+# header packages that are on the mirror today,
 # download them with apt-get download and extract them with dpkg -x.  Nothing
 # is installed: /boot, /lib/modules and the package database stay untouched.
 #
@@ -13,13 +14,38 @@
 # Results are cached under CACHE (default $ENOMEM_CACHE or ~/.cache/enomem-stats).
 set -eu
 
-meta=${1:?usage: fetch-kernel.sh META [CACHE]}
+spec=${1:?usage: fetch-kernel.sh META[@SUITE] [CACHE]}
 cache=${2:-${ENOMEM_CACHE:-$HOME/.cache/enomem-stats}}
+meta=${spec%@*}
+suite=
+[ "$meta" = "$spec" ] || suite=${spec#*@}
 
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
 
+# Another Debian release: a private apt state (lists, cache, no dpkg status),
+# so the host's sources and packages stay untouched.
+apt_opts=
+if [ -n "$suite" ]; then
+	adir=$cache/apt-$suite
+	mkdir -p "$adir/lists/partial" "$adir/cache/archives/partial"
+	{
+		echo "deb http://deb.debian.org/debian $suite main"
+		case $suite in
+		sid|unstable) ;;
+		*) echo "deb http://deb.debian.org/debian-security $suite-security main" ;;
+		esac
+	} > "$adir/sources.list"
+	apt_opts="-o Dir::Etc::SourceList=$adir/sources.list -o Dir::Etc::SourceParts=/dev/null
+		  -o Dir::State::Lists=$adir/lists -o Dir::Cache=$adir/cache
+		  -o Dir::State::status=/dev/null -o APT::Sandbox::User=root"
+	# refresh at most daily
+	if [ -z "$(find "$adir/lists" -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then
+		apt-get $apt_opts update >&2 || die "apt-get update for $suite failed"
+	fi
+fi
+
 # The first "Depends: linux-image-<digit>" of the metapackage is the ABI-versioned image.
-img=$(apt-cache depends "$meta" 2>/dev/null |
+img=$(apt-cache $apt_opts depends "$meta" 2>/dev/null |
 	awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 [ -n "$img" ] || die "cannot resolve $meta (run apt-get update?)"
 kver=${img#linux-image-}
@@ -30,14 +56,16 @@ if [ -f "$root/.complete" ]; then
 fi
 
 hdr=linux-headers-$kver
-# The headers package pulls in -common, kbuild and (6.1) the compiler package;
+# The headers package pulls in -common and kbuild;
 # the 6.12 image is "-unsigned" behind a virtual dependency.
 pkgs="$hdr"
-for dep in $(apt-cache depends "$hdr" 2>/dev/null |
-	     awk '/Depends: linux-(headers|kbuild|compiler)-/ { print $2 }'); do
+# The compiler package only pins a gcc version; builds pass CC= when the host
+# lacks it (5.10 was built with gcc-10, bookworm has gcc-12).
+for dep in $(apt-cache $apt_opts depends "$hdr" 2>/dev/null |
+	     awk '/Depends: linux-(headers|kbuild)-/ { print $2 }'); do
 	pkgs="$pkgs $dep"
 done
-if apt-cache show "$img-unsigned" >/dev/null 2>&1; then
+if apt-cache $apt_opts show "$img-unsigned" >/dev/null 2>&1; then
 	pkgs="$pkgs $img-unsigned"
 else
 	pkgs="$pkgs $img"
@@ -45,7 +73,7 @@ fi
 
 rm -rf "$root" "$root.debs"
 mkdir -p "$root.debs" "$root"
-(cd "$root.debs" && apt-get download $pkgs >&2) || die "apt-get download $pkgs failed"
+(cd "$root.debs" && apt-get $apt_opts download $pkgs >&2) || die "apt-get download $pkgs failed"
 for deb in "$root.debs"/*.deb; do
 	dpkg -x "$deb" "$root"
 done
