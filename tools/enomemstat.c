@@ -986,11 +986,18 @@ static void check_pid_max(unsigned long long threads, int have_threads)
 		add_finding(SEV_OK, R_PID_MAX, "pid_max", 0, pid_max, what, NULL);
 		return;
 	}
-	/* after the first wrap PIDs below 300 are never handed out again */
-	hit_at = pid_max > 2 * RESERVED_PIDS ? pid_max - RESERVED_PIDS : pid_max;
+	/*
+	 * After the first wrap PIDs below 300 are never handed out again, so
+	 * only pid_max - 300 of them are sure to be there (pid_max 400 runs
+	 * out at about 100 tasks).
+	 */
+	hit_at = pid_max > RESERVED_PIDS ? pid_max - RESERVED_PIDS : pid_max;
 	snprintf(what, sizeof(what), "%llu of %llu PIDs in use (%u%%)", threads,
 		 pid_max, pct(threads, pid_max));
-	add_finding(grade(threads, pid_max, hit_at), R_PID_MAX, "pid_max", threads,
+	if (threads >= hit_at && threads < pid_max)
+		appendf(what, sizeof(what), "; PIDs below %d are not reused, so %llu is the real ceiling",
+			RESERVED_PIDS, hit_at);
+	add_finding(grade(threads, hit_at, hit_at), R_PID_MAX, "pid_max", threads,
 		    pid_max, what,
 		    "raise kernel.pid_max or find the thread leak (ps -eLf | wc -l)");
 }
@@ -1231,11 +1238,11 @@ static void check_rlimits(int pid)
 	if (p)
 		cap = strtoull(p + 7, NULL, 16);
 	if (uid == 0 || (cap & (1ULL << 21 | 1ULL << 24))) {
-		snprintf(what, sizeof(what), "%s has %llu tasks; RLIMIT_NPROC is not enforced for pid %d (root or CAP_SYS_ADMIN/CAP_SYS_RESOURCE)",
+		snprintf(what, sizeof(what), "%s has %llu task(s); RLIMIT_NPROC is not enforced for pid %d (root or CAP_SYS_ADMIN/CAP_SYS_RESOURCE)",
 			 user, tasks, pid);
 		add_finding(SEV_OK, R_NPROC, "nproc", tasks, UNLIMITED, what, NULL);
 	} else if (nproc == UNLIMITED) {
-		snprintf(what, sizeof(what), "%s has %llu tasks; RLIMIT_NPROC of pid %d is unlimited",
+		snprintf(what, sizeof(what), "%s has %llu task(s); RLIMIT_NPROC of pid %d is unlimited",
 			 user, tasks, pid);
 		add_finding(SEV_OK, R_NPROC, "nproc", tasks, UNLIMITED, what, NULL);
 	} else {
@@ -1318,7 +1325,7 @@ static int check_pids_dir(const char *base, const char *cg, int v1,
 	if (sev == SEV_OK && !report_ok)
 		return sev;
 	if (max == UNLIMITED)
-		snprintf(what, sizeof(what), "%s%s: %llu tasks, pids.max is max",
+		snprintf(what, sizeof(what), "%s%s: %llu task(s), pids.max is max",
 			 cg, v1 ? " (v1)" : "", cur);
 	else
 		snprintf(what, sizeof(what), "%s%s: %llu of %llu tasks (pids.max, %u%%)",
@@ -1363,7 +1370,8 @@ static void check_memcg_dir(const char *base, const char *cg, int v1)
 	if (oom)
 		appendf(what, sizeof(what), "; memory.events oom %llu", oom);
 	add_finding(grade(cur, max, max), R_MEMCG, "memcg", cur, max, what,
-		    "raise memory.max (systemd: MemoryMax=); usage includes page cache, so also check memory.events");
+		    v1 ? "raise memory.limit_in_bytes (systemd: MemoryLimit=); usage includes page cache, so check memory.failcnt too" :
+		    "raise memory.max (systemd: MemoryMax=); usage includes page cache, so check memory.events too");
 }
 
 /*
@@ -1433,7 +1441,7 @@ static void check_pid_cgroups(int pid, const char *v2base)
 		if (!cg || cg[1] != '/')
 			continue;
 		*cg++ = '\0';
-		ctrl++;
+		*ctrl++ = '\0';
 		if (!strcmp(line, "0") && !*ctrl) {
 			if (v2base) {
 				check_cgroup_chain(v2base, cg, 0, 1, 1);
