@@ -1,0 +1,229 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# enomemstat against the live module, inside the VM guest (busybox sh), after
+# the kernel tests have provoked fork failures with enomem_stats loaded.
+#
+#   guest.sh /path/to/static/enomemstat START
+#
+# Prints KTAP test lines "ok N - name" / "not ok N - name" numbered from
+# START, without a plan (the caller owns the plan).  The last line is
+# "# enomemstat guest: next N", N being the next free test number.
+#
+# Every comparison reads /proc/enomem_stats before and after running
+# enomemstat and skips if the counters moved meanwhile, so a late failure
+# elsewhere cannot make a correct reader look wrong.
+#
+# ENOMEMSTAT_ROOT (as for enomemstat itself) points both at a fixture tree:
+# a dry run on a machine without the module.  The cases that need a real
+# kernel (cgroup limits, reset, permissions) skip then.
+
+BIN=${1:?usage: guest.sh ENOMEMSTAT START}
+N=${2:-1}
+R=${ENOMEMSTAT_ROOT:-}
+P=$R/proc/enomem_stats
+EV=$R/sys/kernel/debug/enomem_stats/events
+T=$(mktemp -d /tmp/enomemstat-guest.XXXXXX) || exit 1
+REASONS="pid_max pidns_dead commit cgroup_pids nproc threads_max memcg slab other unknown"
+
+ok() { echo "ok $N - enomemstat: $1"; N=$((N + 1)); }
+not_ok() {
+	echo "not ok $N - enomemstat: $1"
+	N=$((N + 1))
+	shift
+	for l in "$@"; do echo "# $l"; done
+}
+skip() { echo "ok $N - enomemstat: $1 # SKIP $2"; N=$((N + 1)); }
+check() { # NAME STATUS DETAIL: ok if STATUS (of a test just run) is 0
+	if [ "$2" = 0 ]; then ok "$1"; else not_ok "$1" "$3"; fi
+}
+val() { awk -v k="$1" '$1 == k { print $2 }' "$P"; }
+
+# run NAME ARGS...: run enomemstat with a stable counter snapshot around it.
+# Sets rc; returns 1 (after a SKIP line) if the counters moved.
+run() {
+	name=$1
+	shift
+	cat "$P" > "$T/before" 2>/dev/null
+	"$BIN" "$@" > "$T/out" 2> "$T/err"
+	rc=$?
+	cat "$P" > "$T/after" 2>/dev/null
+	if ! cmp -s "$T/before" "$T/after"; then
+		skip "$name" "counters changed while reading"
+		return 1
+	fi
+	return 0
+}
+
+finish() {
+	rm -rf "$T"
+	echo "# enomemstat guest: next $N"
+	exit 0
+}
+
+if [ ! -x "$BIN" ]; then
+	not_ok "binary present" "$BIN is not executable"
+	finish
+fi
+if [ ! -r "$P" ]; then
+	not_ok "module loaded" "$P is missing"
+	finish
+fi
+ok "module loaded"
+
+# --- the table names every reason with the value the kernel has ---
+if run "table agrees with /proc/enomem_stats"; then
+	bad=""
+	[ $rc = 0 ] || bad="exit $rc"
+	for r in $REASONS; do
+		grep -Eq "^$r +$(val "$r")( |\$)" "$T/out" || bad="$bad $r"
+	done
+	grep -q "^enomem_stats: $(val fork_failed) failed forks (ENOMEM $(val fork_enomem), EAGAIN $(val fork_eagain), other errno $(val fork_other))" "$T/out" ||
+		bad="$bad summary"
+	[ -z "$bad" ]
+	check "table agrees with /proc/enomem_stats" $? "wrong:$bad"
+fi
+
+# --- JSON: rebuild the whole object from the proc file and compare ---
+if run "json agrees with /proc/enomem_stats" --json; then
+	want="{\"module_loaded\":true,\"fork_failed\":$(val fork_failed),\"errno\":{\"ENOMEM\":$(val fork_enomem),\"EAGAIN\":$(val fork_eagain),\"other\":$(val fork_other)},\"reasons\":{"
+	sep=""
+	for r in $REASONS; do
+		want="$want$sep\"$r\":$(val "$r")"
+		sep=","
+	done
+	want="$want},\"missed\":$(val missed)}"
+	[ $rc = 0 ] && [ "$(cat "$T/out")" = "$want" ]
+	check "json agrees with /proc/enomem_stats" $? "got $(cat "$T/out") want $want"
+fi
+
+# --- Prometheus ---
+if run "prometheus agrees with /proc/enomem_stats" --prometheus; then
+	bad=""
+	[ $rc = 0 ] || bad="exit $rc"
+	for r in $REASONS; do
+		grep -qx "enomem_stats_fork_failures_total{reason=\"$r\"} $(val "$r")" "$T/out" ||
+			bad="$bad $r"
+	done
+	grep -qx "enomem_stats_forks_failed_total $(val fork_failed)" "$T/out" || bad="$bad forks_failed"
+	grep -qx "enomem_stats_fork_errno_total{errno=\"ENOMEM\"} $(val fork_enomem)" "$T/out" || bad="$bad ENOMEM"
+	grep -qx "enomem_stats_missed_total $(val missed)" "$T/out" || bad="$bad missed"
+	grep -qx "enomem_stats_module_loaded 1" "$T/out" || bad="$bad module_loaded"
+	[ -z "$bad" ]
+	check "prometheus agrees with /proc/enomem_stats" $? "wrong:$bad"
+fi
+
+if [ "$(val fork_failed)" -gt 0 ] 2>/dev/null; then
+	ok "the kernel tests left failures to read ($(val fork_failed))"
+else
+	skip "the kernel tests left failures to read" "fork_failed is 0"
+fi
+
+# --- the event log: one row per event line, the header's counts in JSON ---
+if [ -r "$EV" ]; then
+	"$BIN" --events > "$T/out" 2> "$T/err"
+	rc=$?
+	want=$(grep -vc '^#' "$EV")
+	got=$(grep -Evc '^(#|  *TIME|No failed fork)' "$T/out")
+	# the ring may take new events between the two reads: allow growth only
+	[ $rc = 0 ] && [ "$got" -ge "$want" ] 2>/dev/null
+	check "--events shows every event" $? "exit $rc, $got rows for $want events; $(head -c 300 "$T/err")"
+	"$BIN" --events --json > "$T/out" 2> "$T/err"
+	rc=$?
+	rec=$(sed -n '1s/.* recorded \([0-9]*\) .*/\1/p' "$EV")
+	[ $rc = 0 ] && grep -q "^{\"size\":[0-9]*,\"recorded\":[0-9]*,\"overwritten\":[0-9]*,\"events\":\[" "$T/out" &&
+		[ "$(sed 's/.*"recorded":\([0-9]*\).*/\1/' "$T/out")" -ge "${rec:-0}" ] 2>/dev/null
+	check "--events --json" $? "exit $rc: $(head -c 300 "$T/out")"
+else
+	skip "--events shows every event" "no $EV (debugfs not mounted?)"
+	skip "--events --json" "no $EV"
+fi
+
+# --- --diagnose: the exit code says whether a HIT/NEAR line was printed ---
+"$BIN" --diagnose > "$T/out" 2> "$T/err"
+rc=$?
+if grep -Eq '^(HIT|NEAR) ' "$T/out"; then want=1; else want=0; fi
+[ $rc = $want ] && grep -q "failed forks counted" "$T/out"
+check "--diagnose exit code matches its findings" $? "exit $rc, want $want: $(head -c 400 "$T/out") $(head -c 200 "$T/err")"
+
+DP=$$
+if [ -n "$R" ]; then	# a process of the fixture tree
+	for d in "$R"/proc/[0-9]*; do
+		[ -f "$d/maps" ] && DP=${d##*/}
+	done
+fi
+"$BIN" --diagnose --pid $DP > "$T/out" 2> "$T/err"
+rc=$?
+[ $rc -le 1 ] && grep -q "nproc: " "$T/out" && grep -q "max_map_count: pid $DP " "$T/out"
+check "--diagnose --pid" $? "exit $rc: $(head -c 400 "$T/out") $(head -c 200 "$T/err")"
+
+"$BIN" --diagnose --json > "$T/out" 2> "$T/err"
+rc=$?
+[ $rc -le 1 ] && grep -q '^{"module_loaded":true,"status":"[a-z]*","fork_failed":[0-9]*,"findings":\[' "$T/out"
+check "--diagnose --json" $? "exit $rc: $(head -c 300 "$T/out")"
+
+# A full cgroup must come out as HIT with exit 1: pids.max 1 holding one sleep.
+CG=$R/sys/fs/cgroup
+if [ -n "$R" ] || [ ! -f "$CG/cgroup.controllers" ] ||
+   ! grep -qw pids "$CG/cgroup.controllers"; then
+	skip "--diagnose --cgroup finds a full pids cgroup" "no cgroup v2 pids controller at /sys/fs/cgroup"
+else
+	grep -qw pids "$CG/cgroup.subtree_control" || echo +pids > "$CG/cgroup.subtree_control"
+	G=$CG/enomemstat-guest
+	mkdir -p "$G" && echo 1 > "$G/pids.max"
+	sleep 60 &
+	sp=$!
+	echo $sp > "$G/cgroup.procs"
+	"$BIN" --diagnose --cgroup /enomemstat-guest > "$T/out" 2> "$T/err"
+	rc=$?
+	kill $sp
+	wait $sp 2>/dev/null
+	rmdir "$G" 2>/dev/null
+	[ $rc = 1 ] && grep -q '^HIT   cgroup_pids: /enomemstat-guest: 1 of 1 tasks' "$T/out"
+	check "--diagnose --cgroup finds a full pids cgroup" $? "exit $rc: $(head -c 400 "$T/out") $(head -c 200 "$T/err")"
+fi
+
+# --- interval mode, and Ctrl-C ---
+"$BIN" 0.2 3 > "$T/out" 2> "$T/err"
+rc=$?
+[ $rc = 0 ] && [ "$(wc -l < "$T/out")" -eq 4 ] && head -n 1 "$T/out" | grep -q failed
+check "INTERVAL COUNT" $? "exit $rc: $(cat "$T/out" "$T/err" | head -c 300)"
+
+"$BIN" 1 > "$T/out" 2> "$T/err" &
+ip=$!
+i=0
+while [ "$(wc -l < "$T/out")" -lt 2 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -INT $ip
+wait $ip
+rc=$?
+[ $rc = 0 ] && [ ! -s "$T/err" ]
+check "Ctrl-C ends interval mode with exit 0" $? "exit $rc: $(head -c 200 "$T/err")"
+
+# --- --reset: refused without privilege, works as root ---
+if [ -n "$R" ]; then
+	skip "--reset refused to an unprivileged user" "fixture run"
+	skip "--reset zeroes the counters" "fixture run"
+	finish
+fi
+if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" --reset > "$T/out" 2> "$T/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "permission denied" "$T/err"
+	check "--reset refused to an unprivileged user" $? "exit $rc: $(head -c 200 "$T/err")"
+else
+	skip "--reset refused to an unprivileged user" "setpriv cannot drop root here"
+fi
+if [ "$(id -u)" = 0 ]; then
+	"$BIN" --reset > "$T/out" 2> "$T/err"
+	rc=$?
+	# a fork failing right now would be counted again: allow only tiny values
+	[ $rc = 0 ] && [ "$(val fork_failed)" -le 1 ] &&
+		"$BIN" --json | grep -q '"fork_failed":[01],'
+	check "--reset zeroes the counters" $? "exit $rc, fork_failed $(val fork_failed): $(head -c 200 "$T/err")"
+else
+	skip "--reset zeroes the counters" "not root"
+fi
+finish
