@@ -105,11 +105,13 @@ struct enomem_event {
 struct enomem_ksyms {
 	int *pid_max;
 	int *max_threads;
-	int *overcommit_memory;
-	unsigned long (*vm_commit_limit)(void);
+	int *overcommit_ratio;
+	unsigned long *overcommit_kbytes;
+	long *total_swap_pages;
 };
 extern struct enomem_ksyms enomem_ksyms;
 void enomem_ksyms_init(void);
+unsigned long enomem_commit_limit(void);
 
 /* compat/cgroup.c */
 void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len);

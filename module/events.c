@@ -90,7 +90,7 @@ static void enomem_event_limit(struct enomem_event *e,
 		break;
 	case ENOMEM_R_COMMIT:
 		e->limit = ENOMEM_L_COMMIT;
-		e->value = k->vm_commit_limit ? k->vm_commit_limit() : 0;
+		e->value = enomem_commit_limit();
 		e->value2 = ctx->vm_pages;
 		break;
 	case ENOMEM_R_MEMCG:

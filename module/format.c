@@ -94,7 +94,10 @@ static void enomem_event_limit_token(const struct enomem_event *e, char *buf,
 		snprintf(buf, len, "nproc=%llu", e->value);
 		break;
 	case ENOMEM_L_COMMIT:
-		snprintf(buf, len, "commit_limit=%llu:request=%llu", e->value, e->value2);
+		if (e->value)
+			snprintf(buf, len, "commit_limit=%llu:request=%llu", e->value, e->value2);
+		else
+			snprintf(buf, len, "request=%llu", e->value2);
 		break;
 	case ENOMEM_L_MEMORY_MAX:
 		snprintf(buf, len, "memory.max=%llu", e->value);

@@ -173,6 +173,13 @@ typedef struct file_operations enomem_proc_ops_t;
 	}
 #endif
 
+#include <linux/mm.h>
+#ifdef ENOMEM_HAVE_TOTALRAM_PAGES_FN
+#define enomem_totalram_pages() totalram_pages()
+#else
+#define enomem_totalram_pages() totalram_pages	/* a variable before 5.0 */
+#endif
+
 #include <linux/ktime.h>
 #ifndef ENOMEM_HAVE_KTIME_GET_NS
 static inline u64 ktime_get_ns(void)
