@@ -1497,6 +1497,7 @@ static void scan_pids(const char *base, const char *cg, int v1, int depth)
 {
 	char path[PATH_MAX], sub[PATH_MAX];
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	int n;
 
@@ -1508,12 +1509,19 @@ static void scan_pids(const char *base, const char *cg, int v1, int depth)
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+		if (de->d_name[0] == '.' ||
+		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
 			continue;
 		n = snprintf(sub, sizeof(sub), "%s/%s", strcmp(cg, "/") ? cg : "",
 			     de->d_name);
 		if (n < 0 || (size_t)n >= sizeof(sub))
 			continue;
+		/* some filesystems do not fill d_type: ask, without following links */
+		if (de->d_type == DT_UNKNOWN) {
+			root_path(path, sizeof(path), "%s%s", base, sub);
+			if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+				continue;
+		}
 		scan_pids(base, sub, v1, depth + 1);
 	}
 	closedir(d);
@@ -1734,11 +1742,21 @@ int main(int argc, char **argv)
 		root = env;
 	while ((opt = getopt_long(argc, argv, "jpdP:erhV", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'j': json = 1; break;
-		case 'p': prom = 1; break;
-		case 'd': diag = 1; break;
-		case 'e': events = 1; break;
-		case 'r': reset = 1; break;
+		case 'j':
+			json = 1;
+			break;
+		case 'p':
+			prom = 1;
+			break;
+		case 'd':
+			diag = 1;
+			break;
+		case 'e':
+			events = 1;
+			break;
+		case 'r':
+			reset = 1;
+			break;
 		case 'P':
 			errno = 0;
 			v = strtol(optarg, &end, 10);
