@@ -32,10 +32,34 @@ void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len)
 		buf[0] = '\0';
 	rcu_read_unlock();
 }
+#elif defined(ENOMEM_HAVE_TASK_CGROUP_SUBSYS_ID)
+/*
+ * 3.10 (RHEL 7): one cgroup per v1 hierarchy; its cgroup_path() only reads
+ * names under RCU and is documented as callable under spinlocks.
+ */
+void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len)
+{
+	int id = -1;
+
+#if IS_ENABLED(CONFIG_CGROUP_PIDS)
+	id = pids_subsys_id;	/* also where systemd's TasksMax lives */
+#endif
+#if IS_ENABLED(CONFIG_MEMCG)
+	if (reason == ENOMEM_R_MEMCG || id < 0)
+		id = mem_cgroup_subsys_id;
+#endif
+	buf[0] = '\0';
+	if (id < 0)
+		return;
+	rcu_read_lock();
+	if (cgroup_path(task_cgroup(current, id), buf, len) < 0)
+		buf[0] = '\0';
+	rcu_read_unlock();
+}
 #else
 void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len)
 {
-	buf[0] = '\0';	/* 3.10's cgroup_path() may sleep: leave it out */
+	buf[0] = '\0';
 }
 #endif
 

@@ -34,8 +34,10 @@
 #define smp_store_release(p, v) do { smp_mb(); ACCESS_ONCE(*(p)) = (v); } while (0)
 #endif
 
-#ifndef ENOMEM_HAVE_READ_ONCE
+#ifndef READ_ONCE		/* 3.19; RHEL 7 has it backported */
 #define READ_ONCE(x) ACCESS_ONCE(x)
+#endif
+#ifndef WRITE_ONCE
 #define WRITE_ONCE(x, v) (ACCESS_ONCE(x) = (v))
 #endif
 
