@@ -300,7 +300,7 @@ static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES] = {
 		.exit = enomem_pids_return,
 	},
 	[ENOMEM_P_RLIMIT] = {
-		.symbols = ENOMEM_SYMS("is_rlimit_overlimit"),
+		.symbols = ENOMEM_SYMS("is_rlimit_overlimit", "is_ucounts_overlimit"),
 		.role = "nproc", .ret = true,
 		.exit = enomem_rlimit_return,
 	},

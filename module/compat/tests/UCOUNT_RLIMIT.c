@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * 5.14, upstream "Reimplement RLIMIT_NPROC on top of ucounts": the NPROC
- * check moved after copy_creds() and is done by is_rlimit_overlimit().
+ * check moved after copy_creds(); it is done by is_ucounts_overlimit(),
+ * later renamed is_rlimit_overlimit() (the module probes either name).
  */
 #include <linux/user_namespace.h>
-bool enomem_compat_test(struct ucounts *u)
-{
-	return is_rlimit_overlimit(u, UCOUNT_RLIMIT_NPROC, 1);
-}
+int enomem_compat_test(void) { return UCOUNT_RLIMIT_NPROC; }
