@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The real limits behind each reason, and how to reach them in a small VM.
+ * Global sysctls are saved by the test process before the worker starts and
+ * restored twice: by the worker right after its calls (a low pid_max or
+ * threads-max also starves the kernel's own threads, so the window must be
+ * short) and by the test process afterwards, whatever happened.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "scenarios.h"
+#include "util.h"
+
+#define SYSCTL_PID_MAX "/proc/sys/kernel/pid_max"
+#define SYSCTL_THREADS_MAX "/proc/sys/kernel/threads-max"
+#define SYSCTL_OVERCOMMIT "/proc/sys/vm/overcommit_memory"
+#define SYSCTL_OVERCOMMIT_RATIO "/proc/sys/vm/overcommit_ratio"
+
+#define CG_PIDS CGROUP_ROOT "/enomem_pids"
+#define CG_MEM CGROUP_ROOT "/enomem_memcg"
+
+#define BIT(k) (1u << (k))
+
+static long saved_a = -1, saved_b = -1;
+
+static void fail_setup(struct outcome *o, const char *what, int err)
+{
+	o->setup_err = 1;
+	snprintf(o->msg, sizeof(o->msg), "%s: %s", what, strerror(err));
+}
+
+static void set_or_fail(struct outcome *o, const char *path, long val)
+{
+	int err = write_long(path, val);
+
+	if (err && !o->setup_err)
+		fail_setup(o, path, err);
+}
+
+static void save(struct outcome *o, const char *a, const char *b)
+{
+	int err;
+
+	saved_a = saved_b = -1;
+	err = read_long(a, &saved_a);
+
+	if (!err && b)
+		err = read_long(b, &saved_b);
+	if (err)
+		fail_setup(o, "save sysctl", err);
+}
+
+static int expect_eagain(void)
+{
+	return EAGAIN;
+}
+
+static int expect_enomem(void)
+{
+	return ENOMEM;
+}
+
+/* -------- pid_max -------- */
+
+/* Before 4.1 (35f71bc0a09a) PID exhaustion was reported as ENOMEM. */
+static int expect_pid_max(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) == 0)
+		sscanf(u.release, "%d.%d", &major, &minor);
+	return major < 4 || (major == 4 && minor < 1) ? ENOMEM : EAGAIN;
+}
+
+static void pid_max_prepare(struct outcome *o)
+{
+	save(o, SYSCTL_PID_MAX, NULL);
+}
+
+/*
+ * 301 is the lowest pid_max allowed; 400 leaves about 100 free PIDs above
+ * the reserved 300, a quick fill even under TCG.
+ */
+static void pid_max_enter(struct outcome *o)
+{
+	o->limit = 400;
+	set_or_fail(o, SYSCTL_PID_MAX, o->limit);
+}
+
+static void pid_max_restore(void)
+{
+	if (saved_a > 0)
+		write_long(SYSCTL_PID_MAX, saved_a);
+}
+
+/* -------- pidns_dead -------- */
+
+static void pidns_prepare(struct outcome *o)
+{
+	if (!path_exists("/proc/self/ns/pid")) {
+		o->skip = 1;
+		snprintf(o->msg, sizeof(o->msg), "no PID namespaces (CONFIG_PID_NS)");
+	}
+}
+
+/*
+ * After unshare(CLONE_NEWPID) the next child becomes the namespace's init;
+ * once it has exited the namespace refuses every further task.
+ */
+static void pidns_enter(struct outcome *o)
+{
+	pid_t pid;
+
+	if (unshare(CLONE_NEWPID)) {
+		fail_setup(o, "unshare(CLONE_NEWPID)", errno);
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fail_setup(o, "fork the namespace's init", errno);
+		return;
+	}
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+}
+
+/* -------- commit -------- */
+
+static void commit_prepare(struct outcome *o)
+{
+	save(o, SYSCTL_OVERCOMMIT, SYSCTL_OVERCOMMIT_RATIO);
+}
+
+/*
+ * The worker commits 64 MB while overcommit is still lenient, then lowers
+ * CommitLimit to 1% of RAM: fork must account the private writable
+ * mappings again in dup_mmap() and is refused.
+ */
+static void commit_enter(struct outcome *o)
+{
+	void *p = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		fail_setup(o, "mmap 64 MB", errno);
+		return;
+	}
+	o->limit = 1;
+	set_or_fail(o, SYSCTL_OVERCOMMIT_RATIO, 1);
+	set_or_fail(o, SYSCTL_OVERCOMMIT, 2);
+}
+
+static void commit_restore(void)
+{
+	if (saved_a >= 0)
+		write_long(SYSCTL_OVERCOMMIT, saved_a);
+	if (saved_b >= 0)
+		write_long(SYSCTL_OVERCOMMIT_RATIO, saved_b);
+}
+
+/* -------- cgroup v2 helpers -------- */
+
+static int cgroup_has(const char *ctrl)
+{
+	char buf[512], *tok, *save = NULL;
+
+	if (read_file(CGROUP_ROOT "/cgroup.controllers", buf, sizeof(buf)) < 0)
+		return 0;
+	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (!strcmp(tok, ctrl))
+			return 1;
+	return 0;
+}
+
+static void cgroup_prepare(struct outcome *o, const char *ctrl, const char *dir)
+{
+	char plus[32];
+	int err;
+
+	if (!cgroup_has(ctrl)) {
+		o->skip = 1;
+		snprintf(o->msg, sizeof(o->msg), "no cgroup v2 %s controller", ctrl);
+		return;
+	}
+	snprintf(plus, sizeof(plus), "+%s", ctrl);
+	err = write_file(CGROUP_ROOT "/cgroup.subtree_control", plus);
+	if (err) {
+		fail_setup(o, "cgroup.subtree_control", err);
+		return;
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		fail_setup(o, dir, errno);
+}
+
+static void cgroup_join(struct outcome *o, const char *dir)
+{
+	char path[128];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	err = write_file(path, "0");
+	if (err)
+		fail_setup(o, path, err);
+}
+
+/* A cgroup whose tasks just died may stay busy for a moment. */
+static void cgroup_remove(const char *dir)
+{
+	int i;
+
+	for (i = 0; i < 100 && rmdir(dir) && errno == EBUSY; i++)
+		usleep(20000);
+}
+
+/* -------- cgroup_pids -------- */
+
+static void pids_prepare(struct outcome *o)
+{
+	cgroup_prepare(o, "pids", CG_PIDS);
+	o->limit = 5;
+	if (!o->skip && !o->setup_err)
+		set_or_fail(o, CG_PIDS "/pids.max", o->limit);
+}
+
+static void pids_enter(struct outcome *o)
+{
+	cgroup_join(o, CG_PIDS);
+}
+
+static void pids_cleanup(void)
+{
+	cgroup_remove(CG_PIDS);
+}
+
+/* -------- nproc -------- */
+
+/* RLIMIT_NPROC does not bind root, so the worker becomes uid 1000 first. */
+static void nproc_enter(struct outcome *o)
+{
+	struct rlimit rl = { 5, 5 };
+
+	o->limit = rl.rlim_cur;
+	if (setrlimit(RLIMIT_NPROC, &rl)) {
+		fail_setup(o, "setrlimit(RLIMIT_NPROC)", errno);
+		return;
+	}
+	if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+		fail_setup(o, "setresuid(1000)", errno);
+}
+
+/* -------- threads_max -------- */
+
+static void threads_prepare(struct outcome *o)
+{
+	save(o, SYSCTL_THREADS_MAX, NULL);
+}
+
+/* nr_threads is the total after the slash in /proc/loadavg. */
+static long nr_threads(void)
+{
+	char buf[128], *slash;
+
+	if (read_file("/proc/loadavg", buf, sizeof(buf)) < 0)
+		return -1;
+	slash = strchr(buf, '/');
+	return slash ? strtol(slash + 1, NULL, 10) : -1;
+}
+
+static void threads_enter(struct outcome *o)
+{
+	long n = nr_threads();
+
+	if (n < 0) {
+		fail_setup(o, "/proc/loadavg", EINVAL);
+		return;
+	}
+	/* 20 is the kernel's minimum for threads-max. */
+	o->limit = n + 10 < 20 ? 20 : n + 10;
+	set_or_fail(o, SYSCTL_THREADS_MAX, o->limit);
+}
+
+static void threads_restore(void)
+{
+	if (saved_a > 0)
+		write_long(SYSCTL_THREADS_MAX, saved_a);
+}
+
+/* -------- memcg -------- */
+
+static void memcg_prepare(struct outcome *o)
+{
+	cgroup_prepare(o, "memory", CG_MEM);
+	o->limit = 2 << 20;
+	if (o->skip || o->setup_err)
+		return;
+	set_or_fail(o, CG_MEM "/memory.max", o->limit);
+	/* No swap in the VM, but do not let a swap file change the result. */
+	if (path_exists(CG_MEM "/memory.swap.max"))
+		write_file(CG_MEM "/memory.swap.max", "0");
+}
+
+/*
+ * oom_score_adj -1000 leaves the memcg OOM killer no victim, so the
+ * charge fails with ENOMEM instead of a holder being killed.
+ */
+static void memcg_enter(struct outcome *o)
+{
+	int err = write_file("/proc/self/oom_score_adj", "-1000");
+
+	if (err) {
+		fail_setup(o, "oom_score_adj", err);
+		return;
+	}
+	touch_writable_pages();
+	cgroup_join(o, CG_MEM);
+}
+
+static void memcg_cleanup(void)
+{
+	cgroup_remove(CG_MEM);
+}
+
+/* -------- slab (test-only injector) -------- */
+
+static long inject_count(void)
+{
+	long n = -1;
+
+	read_long(INJECT_PARAMS "/injected", &n);
+	return n;
+}
+
+static void slab_prepare(struct outcome *o)
+{
+	if (!path_exists(INJECT_PARAMS "/target_pid")) {
+		o->setup_err = 1;
+		snprintf(o->msg, sizeof(o->msg), "enomem_inject is not loaded");
+		return;
+	}
+	o->injected = inject_count();
+}
+
+/* Fail this task's next task_struct allocation, once. */
+static void slab_arm(void)
+{
+	write_long(INJECT_PARAMS "/skip", 0);
+	write_long(INJECT_PARAMS "/times", 1);
+	write_long(INJECT_PARAMS "/target_pid", syscall(SYS_gettid));
+}
+
+static void slab_disarm(void)
+{
+	write_long(INJECT_PARAMS "/target_pid", 0);
+}
+
+const struct scenario scenarios[] = {
+	{
+		.name = "pid_max", .stat = ST_PID_MAX, .fill = 1,
+		.kinds = BIT(K_FORK) | BIT(K_THREAD) | BIT(K_VFORK) | BIT(K_CLONE3),
+		.expect = expect_pid_max, .prepare = pid_max_prepare,
+		.enter = pid_max_enter, .leave = pid_max_restore,
+		.cleanup = pid_max_restore,
+	},
+	{
+		.name = "pidns_dead", .stat = ST_PIDNS_DEAD,
+		.kinds = BIT(K_FORK) | BIT(K_VFORK) | BIT(K_CLONE3),
+		.expect = expect_enomem, .prepare = pidns_prepare,
+		.enter = pidns_enter,
+	},
+	{
+		/* Threads and vfork share the mm: nothing to account again. */
+		.name = "commit", .stat = ST_COMMIT,
+		.kinds = BIT(K_FORK) | BIT(K_CLONE3),
+		.expect = expect_enomem, .prepare = commit_prepare,
+		.enter = commit_enter, .leave = commit_restore,
+		.cleanup = commit_restore,
+	},
+	{
+		.name = "cgroup_pids", .stat = ST_CGROUP_PIDS, .fill = 1,
+		.kinds = BIT(K_FORK) | BIT(K_THREAD) | BIT(K_PTHREAD) |
+			 BIT(K_VFORK) | BIT(K_CLONE3),
+		.expect = expect_eagain, .prepare = pids_prepare,
+		.enter = pids_enter, .cleanup = pids_cleanup,
+	},
+	{
+		.name = "nproc", .stat = ST_NPROC, .fill = 1,
+		.kinds = BIT(K_FORK) | BIT(K_THREAD) | BIT(K_PTHREAD),
+		.expect = expect_eagain, .enter = nproc_enter,
+	},
+	{
+		.name = "threads_max", .stat = ST_THREADS_MAX, .fill = 1,
+		.kinds = BIT(K_FORK) | BIT(K_THREAD),
+		.expect = expect_eagain, .prepare = threads_prepare,
+		.enter = threads_enter, .leave = threads_restore,
+		.cleanup = threads_restore,
+	},
+	{
+		.name = "memcg", .stat = ST_MEMCG, .fill = 1, .fuzzy = 1,
+		.kinds = BIT(K_FORK) | BIT(K_THREAD),
+		.expect = expect_enomem, .prepare = memcg_prepare,
+		.enter = memcg_enter, .cleanup = memcg_cleanup,
+	},
+	{
+		.name = "slab", .stat = ST_SLAB,
+		.kinds = BIT(K_FORK) | BIT(K_THREAD) | BIT(K_VFORK) | BIT(K_CLONE3),
+		.expect = expect_enomem, .prepare = slab_prepare,
+		.arm = slab_arm, .disarm = slab_disarm,
+	},
+};
+
+const int nr_scenarios = sizeof(scenarios) / sizeof(scenarios[0]);
+
+long scenario_injected(void)
+{
+	return inject_count();
+}
+
+const struct scenario *scenario_by_stat(enum stat_id stat)
+{
+	int i;
+
+	for (i = 0; i < nr_scenarios; i++)
+		if (scenarios[i].stat == stat)
+			return &scenarios[i];
+	return NULL;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One scenario per reason of /proc/enomem_stats: set up the real limit,
+ * make task creation fail, record what userspace saw, undo everything.
+ */
+#ifndef ENOMEM_TEST_SCENARIOS_H
+#define ENOMEM_TEST_SCENARIOS_H
+
+#include "kinds.h"
+#include "stats.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define INJECT_PARAMS "/sys/module/enomem_inject/parameters"
+
+/* What one provoke run saw; lives in shared memory between test and worker. */
+struct outcome {
+	int done;		/* the worker got to the end */
+	int skip;		/* the kernel lacks the feature: msg says why */
+	int setup_err;		/* setting up the limit failed: msg says why */
+	char msg[200];
+	int holders;		/* tasks created before the limit was reached */
+	int attempts;		/* calls of the kind under test */
+	int attempts_failed;
+	int nfail;		/* all failed calls, filling included */
+	int nexpected;		/* ... of which with the expected errno */
+	int first_errno;	/* errno of the first failed call of the kind under test */
+	int last_errno;
+	int enomem, eagain, other;
+	long limit;		/* the value the limit was set to, for the log */
+	long injected;		/* slab: failures the injector reports */
+};
+
+struct scenario {
+	const char *name;	/* equals its counter's name */
+	enum stat_id stat;
+	unsigned int kinds;	/* bit (1 << kind) for each kind tested */
+	int fill;		/* create holder processes until the limit hits */
+	/*
+	 * The limit has no sharp edge: a memory cgroup that just refused a
+	 * charge drains its per-CPU charge caches and may take the next few.
+	 * Calls then create holders too, until "attempts" of them failed.
+	 */
+	int fuzzy;
+	int (*expect)(void);	/* errno the failing call must return */
+	/* Test process, before the worker: feature check, save, cgroup setup. */
+	void (*prepare)(struct outcome *o);
+	/* Worker, before filling; sets o->setup_err or o->skip on failure. */
+	void (*enter)(struct outcome *o);
+	void (*arm)(void);	/* worker, around each call (slab injection) */
+	void (*disarm)(void);
+	void (*leave)(void);	/* worker: lift a global limit as soon as possible */
+	void (*cleanup)(void);	/* test process, after every task is reaped */
+};
+
+extern const struct scenario scenarios[];
+extern const int nr_scenarios;
+
+/*
+ * Run a scenario in a worker process: it sets up the limit, fills it with
+ * holder processes if needed, then makes "attempts" calls of kind k.  Every
+ * task is killed and reaped and every sysctl restored before returning.
+ */
+void provoke(const struct scenario *sc, enum kind k, int attempts,
+	     struct outcome *o);
+const char *errno_name(int err);
+const struct scenario *scenario_by_stat(enum stat_id stat);
+/* Failures the slab injector has made so far, or -1. */
+long scenario_injected(void);
+/* The test process must adopt orphaned holders to reap them. */
+void scenarios_init(void);
+
+#endif

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stats.h"
+#include "util.h"
+
+const char *const stat_names[ST_COUNT] = {
+	"fork_failed", "fork_enomem", "fork_eagain", "fork_other",
+	"pid_max", "pidns_dead", "commit", "cgroup_pids", "nproc",
+	"threads_max", "memcg", "slab", "other", "unknown", "missed",
+};
+
+int stat_id_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ST_COUNT; i++)
+		if (!strcmp(stat_names[i], name))
+			return i;
+	return -1;
+}
+
+int stats_read(struct stats *s, char *err, int errlen)
+{
+	static char buf[8192];
+	char *line, *save = NULL, name[64], extra;
+	unsigned long long val;
+	long n;
+	int idx = 0;
+
+	memset(s, 0, sizeof(*s));
+	n = read_file(STATS_PATH, buf, sizeof(buf));
+	if (n < 0) {
+		snprintf(err, errlen, "read %s: %s", STATS_PATH, strerror(-n));
+		return -1;
+	}
+	if (n == 0 || buf[n - 1] != '\n') {
+		snprintf(err, errlen, "%s does not end with a newline", STATS_PATH);
+		return -1;
+	}
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%63[a-z0-9_] %llu%c", name, &val, &extra) != 2) {
+			snprintf(err, errlen, "malformed line \"%s\"", line);
+			return -1;
+		}
+		if (idx < ST_COUNT) {
+			if (strcmp(name, stat_names[idx])) {
+				snprintf(err, errlen, "line %d is \"%s\", expected \"%s\"",
+					 idx + 1, name, stat_names[idx]);
+				return -1;
+			}
+			s->v[idx] = val;
+		}
+		/* Names after the known ones are allowed (appended later). */
+		idx++;
+	}
+	if (idx < ST_COUNT) {
+		snprintf(err, errlen, "only %d lines, \"%s\" missing", idx,
+			 stat_names[idx]);
+		return -1;
+	}
+	return 0;
+}
+
+int stats_invariants(const struct stats *s, char *err, int errlen)
+{
+	unsigned long long sum = 0;
+	int i;
+
+	for (i = ST_FIRST_REASON; i <= ST_LAST_REASON; i++)
+		sum += s->v[i];
+	if (sum != s->v[ST_FORK_FAILED]) {
+		snprintf(err, errlen, "sum of reasons %llu != fork_failed %llu",
+			 sum, s->v[ST_FORK_FAILED]);
+		return -1;
+	}
+	sum = s->v[ST_FORK_ENOMEM] + s->v[ST_FORK_EAGAIN] + s->v[ST_FORK_OTHER];
+	if (sum != s->v[ST_FORK_FAILED]) {
+		snprintf(err, errlen,
+			 "fork_enomem+fork_eagain+fork_other %llu != fork_failed %llu",
+			 sum, s->v[ST_FORK_FAILED]);
+		return -1;
+	}
+	return 0;
+}
+
+void stats_format_delta(const struct stats *a, const struct stats *b,
+			char *buf, int len)
+{
+	int i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ST_COUNT && off < len; i++)
+		if (a->v[i] != b->v[i])
+			off += snprintf(buf + off, len - off, "%s%s %+lld", off ? ", " : "",
+					stat_names[i],
+					(long long)(b->v[i] - a->v[i]));
+	if (!off)
+		snprintf(buf, len, "no counter changed");
+}

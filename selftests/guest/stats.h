@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* /proc/enomem_stats: read, compare, check the README's invariants. */
+#ifndef ENOMEM_TEST_STATS_H
+#define ENOMEM_TEST_STATS_H
+
+#define STATS_PATH "/proc/enomem_stats"
+
+/* The README's fixed order; new names may only be appended after these. */
+enum stat_id {
+	ST_FORK_FAILED, ST_FORK_ENOMEM, ST_FORK_EAGAIN, ST_FORK_OTHER,
+	ST_PID_MAX, ST_PIDNS_DEAD, ST_COMMIT, ST_CGROUP_PIDS, ST_NPROC,
+	ST_THREADS_MAX, ST_MEMCG, ST_SLAB, ST_OTHER, ST_UNKNOWN, ST_MISSED,
+	ST_COUNT
+};
+#define ST_FIRST_REASON ST_PID_MAX
+#define ST_LAST_REASON ST_UNKNOWN
+
+extern const char *const stat_names[ST_COUNT];
+
+struct stats {
+	unsigned long long v[ST_COUNT];
+};
+
+/*
+ * Read and check the format: every line "name value", all known names
+ * present in order.  0 on success, else -1 with a message in err.
+ */
+int stats_read(struct stats *s, char *err, int errlen);
+/* The README's two sums; 0 if they hold, else -1 with a message. */
+int stats_invariants(const struct stats *s, char *err, int errlen);
+/* One "name delta" line for every counter that changed, for diagnostics. */
+void stats_format_delta(const struct stats *a, const struct stats *b,
+			char *buf, int len);
+int stat_id_by_name(const char *name);
+
+#endif

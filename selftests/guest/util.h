@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small file helpers for the guest test helper. */
+#ifndef ENOMEM_TEST_UTIL_H
+#define ENOMEM_TEST_UTIL_H
+
+#include <stddef.h>
+
+/* Write a string to a (proc, sys, cgroup) file; 0 or an errno. */
+int write_file(const char *path, const char *s);
+/* Read a whole small file, NUL-terminated; bytes read or -errno. */
+long read_file(const char *path, char *buf, size_t size);
+/* Read the first integer of a file; 0 or an errno. */
+int read_long(const char *path, long *val);
+int write_long(const char *path, long val);
+int path_exists(const char *path);
+/* Break copy-on-write sharing of every private writable page now. */
+void touch_writable_pages(void);
+
+#endif

@@ -1,0 +1,23 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# boot.sh VMLINUZ INITRD LOG MODE [TIMEOUT]
+#
+# Boot the test VM under QEMU's software emulation (no KVM needed) and write
+# the whole serial console to LOG.  MODE (run or demo) reaches /init as
+# $enomem_mode.  QEMU's exit status says nothing: a panic also ends with 0
+# under -no-reboot and panic=-1, so the caller judges the log only.
+set -u
+
+kernel=${1:?usage: boot.sh VMLINUZ INITRD LOG MODE [TIMEOUT]}
+initrd=${2:?}
+log=${3:?}
+mode=${4:?}
+limit=${5:-${ENOMEM_VM_TIMEOUT:-540}}
+
+timeout "$limit" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 512M \
+	-display none -serial stdio -nodefaults -no-reboot -monitor none \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 quiet loglevel=4 enomem_mode=$mode" \
+	</dev/null >"$log" 2>&1
+exit 0

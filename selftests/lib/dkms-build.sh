@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# dkms-build.sh TOP KVER ROOT OUT
+#
+# Build the module the way a user's machine does, with dkms and the tree's
+# dkms.conf, but in a private dkms tree and source tree under OUT so that
+# nothing is registered on this host (/var/lib/dkms, /usr/src untouched).
+# Succeeds when dkms built enomem_stats.ko for exactly KVER.
+set -eu
+
+top=${1:?usage: dkms-build.sh TOP KVER ROOT OUT}
+kver=${2:?}
+root=${3:?}
+out=${4:?}
+
+command -v dkms >/dev/null || { echo "dkms-build: no dkms (apt-get install dkms)" >&2; exit 1; }
+name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$top/dkms.conf")
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+[ -n "$name" ] && [ -n "$version" ] || { echo "dkms-build: no PACKAGE_NAME/VERSION in dkms.conf" >&2; exit 1; }
+
+src=$out/source
+tree=$out/tree
+rm -rf "$src" "$tree"
+mkdir -p "$src/$name-$version" "$tree"
+# What "make dkms-install" copies to /usr/src.
+cp -r "$top/Kbuild" "$top/Makefile" "$top/dkms.conf" "$top/module" "$src/$name-$version/"
+
+dkms --dkmstree "$tree" --sourcetree "$src" build -m "$name" -v "$version" \
+	-k "$kver" --kernelsourcedir "$root/usr/src/linux-headers-$kver" \
+	>"$out/dkms.log" 2>&1 || {
+	tail -n 20 "$out/dkms.log" >&2
+	for f in "$tree/$name/$version/$kver"/*/log/make.log; do
+		[ -f "$f" ] && tail -n 30 "$f" >&2
+	done
+	exit 1
+}
+
+ko=$(find "$tree/$name/$version/$kver" -name 'enomem_stats.ko*' | head -n 1)
+[ -n "$ko" ] || { echo "dkms-build: dkms reported success but built no enomem_stats.ko" >&2; exit 1; }
+case $ko in
+*.xz) vermagic=$(xz -dc "$ko" | strings | sed -n 's/^vermagic=//p') ;;
+*) vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null || strings "$ko" | sed -n 's/^vermagic=//p') ;;
+esac
+case $vermagic in
+"$kver "*) ;;
+*) echo "dkms-build: $ko has vermagic '$vermagic', not for $kver" >&2; exit 1 ;;
+esac

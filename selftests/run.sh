@@ -1,0 +1,201 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftests/run.sh [--demo]
+#
+# "make check": for each Debian kernel, build enomem_stats.ko and the
+# test-only injector against that kernel's headers, boot it under QEMU
+# (software emulation, no KVM), run the guest tests, and judge the KTAP
+# lines on the serial console; build the module once more through dkms;
+# run the tools' unit tests.  Ends with exactly one line "N passed, N failed"
+# and exits nonzero if anything failed.
+#
+# "make demo" (--demo): boot one kernel, provoke every reason once, show
+# /proc/enomem_stats.
+#
+# Environment:
+#   ENOMEM_KERNELS      metapackages to test (default: linux-image-amd64
+#                       linux-image-6.12-amd64)
+#   ENOMEM_DEMO_KERNEL  metapackage for --demo (default: linux-image-6.12-amd64)
+#   ENOMEM_CACHE        download cache (default: ~/.cache/enomem-stats)
+#   ENOMEM_WORK         build and log directory (default: $ENOMEM_CACHE/work)
+#   ENOMEM_VM_TIMEOUT   seconds one VM may run (default: 540)
+#   ENOMEM_NO_DKMS=1    skip the dkms builds (they are then not counted)
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+lib=$top/selftests/lib
+cache=${ENOMEM_CACHE:-$HOME/.cache/enomem-stats}
+work=${ENOMEM_WORK:-$cache/work}
+kernels=${ENOMEM_KERNELS:-linux-image-amd64 linux-image-6.12-amd64}
+mode=run
+case ${1:-} in
+--demo) mode=demo; kernels=${ENOMEM_DEMO_KERNEL:-linux-image-6.12-amd64} ;;
+"") ;;
+*) echo "usage: $0 [--demo]" >&2; exit 2 ;;
+esac
+export ENOMEM_CACHE=$cache
+
+passed=0
+failed=0
+skipped=0
+
+pass() { passed=$((passed + 1)); echo "ok - $*"; }
+fail() { failed=$((failed + 1)); echo "not ok - $*"; }
+now() { date +%s; }
+
+mkdir -p "$work" || exit 1
+
+# Missing host tools are one failure each, with the package that has them.
+need() { # command package
+	command -v "$1" >/dev/null 2>&1 && return 0
+	fail "host tool $1 missing (apt-get install $2)"
+	return 1
+}
+tools_ok=1
+need qemu-system-x86_64 qemu-system-x86 || tools_ok=
+need busybox busybox-static || tools_ok=
+need cpio cpio || tools_ok=
+need gcc gcc || tools_ok=
+need make make || tools_ok=
+need apt-get apt || tools_ok=
+
+# The guest helper is the same for every kernel: static, no libc in the VM.
+testbin=$work/enomem_test
+if gcc -static -std=gnu99 -Wall -Werror -O2 -pthread -o "$testbin" \
+	"$top"/selftests/guest/*.c >"$work/enomem_test.log" 2>&1; then
+	ntests=$("$testbin" count)
+else
+	cat "$work/enomem_test.log"
+	fail "build guest test helper (selftests/guest)"
+	testbin=
+	ntests=1
+fi
+
+# enomemstat and its in-guest checks, when the tools engineer's files exist.
+guest_tool=
+if [ -f "$top/tools/tests/guest.sh" ] && [ -f "$top/tools/Makefile" ]; then
+	rm -rf "$work/tools" && cp -r "$top/tools" "$work/tools"
+	if make -C "$work/tools" STATIC=1 enomemstat >"$work/tools.log" 2>&1 &&
+	   [ -x "$work/tools/enomemstat" ]; then
+		guest_tool="-- $top/tools/tests/guest.sh $work/tools/enomemstat"
+		ntests=$((ntests + 1))
+	else
+		tail -n 20 "$work/tools.log"
+		fail "build static enomemstat for the guest (tools/)"
+	fi
+fi
+
+# Phase 1: fetch and build for every kernel.  "meta kver root built" lines.
+: >"$work/kernels"
+for meta in $kernels; do
+	t0=$(now)
+	if ! line=$("$lib/fetch-kernel.sh" "$meta"); then
+		fail "$meta: fetch kernel and headers; its $ntests VM tests did not run"
+		failed=$((failed + ntests - 1))
+		continue
+	fi
+	kver=${line%% *}
+	root=${line#* }
+	mkdir -p "$work/$kver"
+	t1=$(now)
+	if "$lib/build-modules.sh" "$top" "$kver" "$root" "$work/$kver"; then
+		pass "$kver: build enomem_stats.ko and enomem_inject.ko ($((t1 - t0)) s fetch, $(($(now) - t1)) s build)"
+		echo "$meta $kver $root 1" >>"$work/kernels"
+	else
+		fail "$kver: build enomem_stats.ko and enomem_inject.ko (log: $work/$kver/build.log)"
+		echo "$meta $kver $root 0" >>"$work/kernels"
+	fi
+done
+
+# Phase 2, in the background while the VMs run: dkms builds, one kernel after
+# the other.  A VM mostly keeps one host CPU busy, so this overlaps well.
+dkms_pid=
+if [ "$mode" = run ] && [ -z "${ENOMEM_NO_DKMS:-}" ]; then
+	(
+		while read -r meta kver root built; do
+			t0=$(now)
+			if nice -n 10 "$lib/dkms-build.sh" "$top" "$kver" "$root" \
+				"$work/$kver/dkms" 2>"$work/$kver/dkms.err"; then
+				echo "ok - $kver: dkms build ($(($(now) - t0)) s)"
+			else
+				echo "not ok - $kver: dkms build (log: $work/$kver/dkms/dkms.log)"
+				sed 's/^/#   /' "$work/$kver/dkms.err"
+			fi
+		done <"$work/kernels"
+	) >"$work/dkms.results" 2>&1 &
+	dkms_pid=$!
+fi
+
+# Phase 3: boot each kernel and judge its serial log.
+run_vm() { # kver root
+	kver=$1
+	root=$2
+	out=$work/$kver
+	# shellcheck disable=SC2086 # guest_tool is a word list on purpose
+	if ! "$lib/mkinitramfs.sh" "$out/initrd.gz" "$top/selftests/guest/init" \
+		"$testbin" "$out/enomem_inject.ko" "$out/enomem_stats.ko" $guest_tool; then
+		fail "$kver: make initramfs; its $ntests tests did not run"
+		failed=$((failed + ntests - 1))
+		return
+	fi
+	log=$out/serial.log
+	t0=$(now)
+	"$lib/boot.sh" "$root/boot/vmlinuz-$kver" "$out/initrd.gz" "$log" "$mode"
+	t1=$(now)
+
+	if [ "$mode" = demo ]; then
+		tr -d '\r' <"$log" | sed -n 's/^DEMO: \{0,1\}//p'
+		if tr -d '\r' <"$log" | grep -q '^ENOMEM-SELFTEST-END'; then
+			pass "$kver: demo ran to its end ($((t1 - t0)) s in the VM)"
+		else
+			tr -d '\r' <"$log" | tail -n 30
+			fail "$kver: demo did not reach its end (serial log: $log)"
+		fi
+		return
+	fi
+
+	awk -v label="$kver" -v expect="$ntests" -f "$lib/ktap.awk" "$log" >"$out/results.txt"
+	grep -v '^RESULT ' "$out/results.txt"
+	set -- $(sed -n 's/^RESULT //p' "$out/results.txt")
+	passed=$((passed + ${1:-0}))
+	failed=$((failed + ${2:-1}))
+	skipped=$((skipped + ${3:-0}))
+	echo "# $kver: VM $((t1 - t0)) s; serial log: $log"
+}
+
+while read -r meta kver root built; do
+	if [ "$built" != 1 ] || [ -z "$testbin" ] || [ -z "$tools_ok" ]; then
+		fail "$kver: VM not booted; its $ntests tests did not run"
+		failed=$((failed + ntests - 1))
+		continue
+	fi
+	[ "$mode" = demo ] && echo "# booting $kver under QEMU (software emulation, about a minute)..."
+	run_vm "$kver" "$root"
+done <"$work/kernels"
+
+if [ -n "$dkms_pid" ]; then
+	wait "$dkms_pid"
+	cat "$work/dkms.results"
+	passed=$((passed + $(grep -c '^ok - ' "$work/dkms.results")))
+	failed=$((failed + $(grep -c '^not ok - ' "$work/dkms.results")))
+fi
+
+# The tools' unit tests run on the host and end with their own count.
+if [ "$mode" = run ] && [ -f "$top/tools/tests/run.sh" ]; then
+	sh "$top/tools/tests/run.sh" >"$work/tools-tests.log" 2>&1
+	sed 's/^/tools: /' "$work/tools-tests.log"
+	summary=$(tail -n 1 "$work/tools-tests.log")
+	case $summary in
+	*" passed, "*" failed")
+		set -- $summary
+		passed=$((passed + $1))
+		failed=$((failed + $3))
+		;;
+	*) fail "tools/tests/run.sh did not end with \"N passed, N failed\"" ;;
+	esac
+fi
+
+[ "$skipped" -gt 0 ] && echo "# $skipped skipped (not counted)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
