@@ -46,19 +46,14 @@ now() { date +%s; }
 
 mkdir -p "$work" || exit 1
 
-# Missing host tools are one failure each, with the package that has them.
-need() { # command package
-	command -v "$1" >/dev/null 2>&1 && return 0
-	fail "host tool $1 missing (apt-get install $2)"
-	return 1
-}
+# Host packages: installed with apt-get when missing (as root).
 tools_ok=1
-need qemu-system-x86_64 qemu-system-x86 || tools_ok=
-need busybox busybox-static || tools_ok=
-need cpio cpio || tools_ok=
-need gcc gcc || tools_ok=
-need make make || tools_ok=
-need apt-get apt || tools_ok=
+deps_opt=
+[ "$mode" = run ] && [ -z "${ENOMEM_NO_DKMS:-}" ] && deps_opt=--dkms
+if ! "$lib/install-deps.sh" $deps_opt; then
+	fail "host packages for the VM tests are missing"
+	tools_ok=
+fi
 
 # The guest helper is the same for every kernel: static, no libc in the VM.
 testbin=$work/enomem_test
