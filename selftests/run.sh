@@ -30,7 +30,12 @@ work=${ENOMEM_WORK:-$cache/work}
 kernels=${ENOMEM_KERNELS:-linux-image-amd64 linux-image-6.12-amd64}
 mode=run
 case ${1:-} in
---demo) mode=demo; kernels=${ENOMEM_DEMO_KERNEL:-linux-image-6.12-amd64} ;;
+--demo)
+	# Its own build directory: a demo may run while "make check" does.
+	mode=demo
+	kernels=${ENOMEM_DEMO_KERNEL:-linux-image-6.12-amd64}
+	work=$work/demo
+	;;
 "") ;;
 *) echo "usage: $0 [--demo]" >&2; exit 2 ;;
 esac

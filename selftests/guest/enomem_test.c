@@ -458,10 +458,11 @@ static int demo(void)
 	for (i = 0; i < nr_scenarios; i++) {
 		provoke(&scenarios[i], K_FORK, 1, &o);
 		if (o.skip || o.setup_err)
-			printf("  %-12s not provoked: %s\n", scenarios[i].name, o.msg);
+			printf("  %-12s %-46s not provoked: %s\n", scenarios[i].name,
+			       scenarios[i].how, o.msg);
 		else
-			printf("  %-12s fork() failed: %s (%s)\n", scenarios[i].name,
-			       errno_name(o.first_errno), strerror(o.first_errno));
+			printf("  %-12s %-46s fork(): %s\n", scenarios[i].name,
+			       scenarios[i].how, strerror(o.first_errno));
 		fflush(stdout);
 	}
 	return 0;

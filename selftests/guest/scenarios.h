@@ -32,6 +32,7 @@ struct outcome {
 
 struct scenario {
 	const char *name;	/* equals its counter's name */
+	const char *how;	/* for people: what the scenario does */
 	enum stat_id stat;
 	unsigned int kinds;	/* bit (1 << kind) for each kind tested */
 	int fill;		/* create holder processes until the limit hits */
