@@ -75,6 +75,7 @@ struct enomem_fork_ctx {
 	int pid_err;			/* alloc_pid() errno; -ENOMEM for NULL */
 	int creds_err;
 	unsigned long vm_pages;		/* size of the refused commit request */
+	unsigned long sub_missed;	/* sub-probe misses when the fork began */
 };
 
 /* The limit an event names (and its value where the kernel exposes it). */

@@ -47,6 +47,8 @@ static DEFINE_PER_CPU(unsigned long [ENOMEM_NR_PROBES], enomem_probe_hits);
 
 #define enomem_hit(id) this_cpu_inc(enomem_probe_hits[id])
 
+static unsigned long enomem_probes_sub_nmissed(void);
+
 /* ---- P0: the fork entry point ------------------------------------------ */
 
 static int enomem_fork_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -61,6 +63,7 @@ static int enomem_fork_entry(struct kretprobe_instance *ri, struct pt_regs *regs
 	if (!ctx)
 		return 0;	/* still watch the result: counted as missed */
 
+	ctx->sub_missed = enomem_probes_sub_nmissed();
 	flags = enomem_fork_entry_flags(regs);
 	if (flags & CLONE_VFORK)
 		ctx->kind = ENOMEM_K_VFORK;
@@ -104,7 +107,15 @@ static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *reg
 			if (ns && enomem_pidns_dead(ns))
 				ctx->flags |= ENOMEM_F_PIDNS_DEAD;
 		}
-		reason = enomem_classify(ctx, err);
+		/*
+		 * A sub-probe that missed an instance meanwhile may have
+		 * missed this very fork's evidence: better "unknown" than a
+		 * wrong reason.
+		 */
+		if (enomem_probes_sub_nmissed() != ctx->sub_missed)
+			reason = ENOMEM_R_UNKNOWN;
+		else
+			reason = enomem_classify(ctx, err);
 		enomem_stats_count(err, reason);
 		enomem_event_record(ctx, err, reason);
 	}
@@ -411,6 +422,21 @@ void enomem_probes_unregister(void)
 bool enomem_probe_active(enum enomem_probe_id id)
 {
 	return enomem_probes[id].active;
+}
+
+/* Instances the sub-probes could not follow, all together. */
+static unsigned long enomem_probes_sub_nmissed(void)
+{
+	unsigned long sum = 0;
+	int i;
+
+	for (i = ENOMEM_P_FORK + 1; i < ENOMEM_NR_PROBES; i++) {
+		const struct enomem_probe *p = &enomem_probes[i];
+
+		if (p->active)
+			sum += p->ret ? READ_ONCE(p->rp.nmissed) : READ_ONCE(p->kp.nmissed);
+	}
+	return sum;
 }
 
 unsigned long enomem_probes_fork_nmissed(void)
