@@ -44,6 +44,7 @@ export ENOMEM_CACHE=$cache
 passed=0
 failed=0
 skipped=0
+started=$(date +%s)
 
 pass() { passed=$((passed + 1)); echo "ok - $*"; }
 fail() { failed=$((failed + 1)); echo "not ok - $*"; }
@@ -102,6 +103,14 @@ for meta in $kernels; do
 	if "$lib/build-modules.sh" "$top" "$kver" "$root" "$work/$kver"; then
 		pass "$kver: build enomem_stats.ko and enomem_inject.ko ($((t1 - t0)) s fetch, $(($(now) - t1)) s build)"
 		echo "$meta $kver $root 1" >>"$work/kernels"
+		# dkms runs the same clean before and after each build.
+		if make -C "$root/usr/src/linux-headers-$kver" M="$work/$kver/src" clean \
+			>"$work/$kver/clean.log" 2>&1 && [ ! -e "$work/$kver/src/enomem_stats.ko" ]; then
+			pass "$kver: kbuild clean"
+		else
+			tail -n 5 "$work/$kver/clean.log" | sed 's/^/#   /'
+			fail "$kver: kbuild clean (log: $work/$kver/clean.log)"
+		fi
 	else
 		fail "$kver: build enomem_stats.ko and enomem_inject.ko (log: $work/$kver/build.log)"
 		echo "$meta $kver $root 0" >>"$work/kernels"
@@ -196,6 +205,7 @@ if [ "$mode" = run ] && [ -f "$top/tools/tests/run.sh" ]; then
 	esac
 fi
 
+echo "# $(($(now) - started)) s in all; work directory: $work"
 [ "$skipped" -gt 0 ] && echo "# $skipped skipped (not counted)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
