@@ -101,3 +101,18 @@ void stats_format_delta(const struct stats *a, const struct stats *b,
 	if (!off)
 		snprintf(buf, len, "no counter changed");
 }
+
+int stats_equal(const struct stats *a, const struct stats *b)
+{
+	return !memcmp(a->v, b->v, sizeof(a->v));
+}
+
+int stats_all_zero(const struct stats *s)
+{
+	int i;
+
+	for (i = 0; i < ST_COUNT; i++)
+		if (s->v[i])
+			return 0;
+	return 1;
+}

@@ -32,5 +32,7 @@ int stats_invariants(const struct stats *s, char *err, int errlen);
 void stats_format_delta(const struct stats *a, const struct stats *b,
 			char *buf, int len);
 int stat_id_by_name(const char *name);
+int stats_equal(const struct stats *a, const struct stats *b);
+int stats_all_zero(const struct stats *s);
 
 #endif
