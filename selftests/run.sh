@@ -25,7 +25,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 lib=$top/selftests/lib
-cache=${ENOMEM_CACHE:-$HOME/.cache/enomem-stats}
+cache=${ENOMEM_CACHE:-${HOME:-/root}/.cache/enomem-stats}
 work=${ENOMEM_WORK:-$cache/work}
 kernels=${ENOMEM_KERNELS:-linux-image-amd64 linux-image-6.12-amd64}
 mode=run

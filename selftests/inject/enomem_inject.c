@@ -76,7 +76,7 @@ static int inject_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (READ_ONCE(times) <= 0)
 		return 1;
 	WRITE_ONCE(times, times - 1);
-	d->cache = (struct kmem_cache *)regs->di;
+	d->cache = (struct kmem_cache *)regs_get_kernel_argument(regs, 0);
 	d->fail = true;
 	return 0;
 }
@@ -90,7 +90,7 @@ static int inject_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 0;
 	/* Give the object back so the failure leaks nothing. */
 	kmem_cache_free(d->cache, obj);
-	regs->ax = 0;
+	regs_set_return_value(regs, 0);
 	injected++;
 	return 0;
 }
