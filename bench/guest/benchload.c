@@ -4,6 +4,9 @@
  *
  *   benchload WORKLOAD ITERATIONS
  *
+ * WORKLOAD: fork thread spawn mmap failfork procread procref (procref reads
+ * /proc/vmstat, the yardstick for procread).
+ *
  * Prints "ns_per_op N" for one timed run.  The host alternates the modes
  * (no module, module, module+log, ftrace kretprobe) around these runs and
  * compares medians, so only ratios measured in one boot are reported.
@@ -107,16 +110,27 @@ static void failing_fork(void)
 		die("fork (expected EAGAIN)");
 }
 
-static void read_proc(void)
+static void read_file(const char *path)
 {
 	char buf[4096];
-	int fd = open("/proc/enomem_stats", O_RDONLY);
+	int fd = open(path, O_RDONLY);
 
 	if (fd < 0)
-		die("/proc/enomem_stats");
+		die(path);
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	close(fd);
+}
+
+static void read_proc(void)
+{
+	read_file("/proc/enomem_stats");
+}
+
+/* The yardstick for procread: the kernel's own per-CPU-summed counters file. */
+static void read_vmstat(void)
+{
+	read_file("/proc/vmstat");
 }
 
 static const struct {
@@ -129,6 +143,7 @@ static const struct {
 	{ "mmap", mmap_munmap },
 	{ "failfork", failing_fork },
 	{ "procread", read_proc },
+	{ "procref", read_vmstat },
 };
 
 int main(int argc, char **argv)

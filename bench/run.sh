@@ -1,0 +1,201 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/run.sh: "make bench".  What does enomem_stats cost a host?
+#
+# For each kernel: build enomem_stats.ko and the static workload program
+# (bench/guest/benchload.c), boot the kernel ONCE under QEMU (software
+# emulation, the test rig's selftests/lib helpers), and inside that boot run
+# every workload in alternating modes, round after round (bench/guest/bench.sh):
+#   floor       no module, no probe
+#   floor2      the floor again: the A/A control, shows what "no difference" looks like
+#   module      enomem_stats loaded, default parameters (event ring on)
+#   module+log  enomem_stats loaded with log=1 (kernel log line too)
+#   ftrace      the do-it-yourself alternative: a kretprobe event on
+#               kernel_clone with $retval, enabled, via kprobe_events
+# Then take per-round ratios to the floor, print medians and the noise, and
+# write bench/results.md.  The numbers come from an emulated CPU: only the
+# ratios measured inside one boot mean anything.
+#
+# Environment:
+#   BENCH_KERNELS   metapackages (default linux-image-6.12-amd64; add
+#                   linux-image-amd64 for Debian's 6.1: one boot each)
+#   BENCH_ROUNDS    rounds, each running every mode once (default 9)
+#   BENCH_SCALE     multiplies every workload's iterations (default 2)
+#   BENCH_OUT       the report (default bench/results.md; "-" for none)
+#   BENCH_VM_TIMEOUT  seconds one VM may run (default 1200)
+#   BENCH_CLOCK     icount (default) or wall; see "Clock" below
+#   BENCH_DIAG=1    also run the module built without its __vm_enough_memory
+#                   probe (module-novm) and with only the fork entry probe
+#                   (module-forkonly), from private patched copies of module/
+#                   (the tree is not touched); the report then has those columns
+#   ENOMEM_CACHE, ENOMEM_WORK  as for selftests/run.sh
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+lib=$top/selftests/lib
+cache=${ENOMEM_CACHE:-$HOME/.cache/enomem-stats}
+work=${ENOMEM_WORK:-$cache/work}/bench
+kernels=${BENCH_KERNELS:-linux-image-6.12-amd64}
+rounds=${BENCH_ROUNDS:-9}
+scale=${BENCH_SCALE:-2}
+report=${BENCH_OUT:-$top/bench/results.md}
+vm_timeout=${BENCH_VM_TIMEOUT:-1200}
+clock=${BENCH_CLOCK:-icount}
+export ENOMEM_CACHE=$cache
+
+# Clock.  Under plain TCG the guest's clock follows the host's, so every
+# other process on the host (a compile, another VM) lands in the timings:
+# on a busy 2-core host the floor measured twice in a row differed by 10-30%.
+# With "-icount shift=0,sleep=off" the guest's clock advances by 1 ns per
+# emulated instruction instead, so a timing counts the instructions the
+# guest executed (and the halted time until the next timer), whatever the
+# host does.  That is the cost in CPU work, without any cache or pipeline
+# effects (TCG models none either way).  The rig's boot.sh takes no extra
+# QEMU arguments, so a wrapper named qemu-system-x86_64 ahead in PATH adds
+# them; BENCH_CLOCK=wall runs QEMU exactly as the rig does.
+case $clock in
+icount)
+	qemu=$(command -v qemu-system-x86_64) || die "no qemu-system-x86_64"
+	mkdir -p "$work/qemu-icount"
+	printf '#!/bin/sh\nexec %s "$@" -icount shift=0,sleep=off\n' "$qemu" \
+		>"$work/qemu-icount/qemu-system-x86_64"
+	chmod 755 "$work/qemu-icount/qemu-system-x86_64"
+	;;
+wall) ;;
+*) die "BENCH_CLOCK must be icount or wall" ;;
+esac
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+[ "$rounds" -ge 5 ] 2>/dev/null || die "BENCH_ROUNDS must be at least 5"
+mkdir -p "$work" || exit 1
+if [ -x "$lib/install-deps.sh" ]; then
+	"$lib/install-deps.sh" || die "host packages for the VM are missing"
+fi
+
+load=$work/benchload
+gcc -static -std=gnu99 -Wall -Werror -O2 -pthread -o "$load" \
+	"$top/bench/guest/benchload.c" || die "build bench/guest/benchload.c"
+
+# The per-kernel sections of the report, in boot order.
+: >"$work/sections"
+nkernels=0
+for meta in $kernels; do
+	line=$("$lib/fetch-kernel.sh" "$meta") || die "fetch $meta"
+	kver=${line%% *}
+	root=${line#* }
+	out=$work/$kver
+	mkdir -p "$out"
+	echo "# $kver: building enomem_stats.ko" >&2
+	"$lib/build-modules.sh" "$top" "$kver" "$root" "$out" ||
+		die "$kver: module build failed (log: $out/build.log)"
+	kos=$out/enomem_stats.ko
+	modes="floor floor2 module module+log ftrace"
+	if [ -n "${BENCH_DIAG:-}" ]; then
+		# Variants: the probe table with symbols that do not exist, so
+		# those probes register as "absent" (the load goes on without them).
+		for v in novm forkonly; do
+			vt=$work/variant-$v
+			rm -rf "$vt" && mkdir -p "$vt/selftests"
+			cp -r "$top/Kbuild" "$top/module" "$vt/"
+			cp -r "$top/selftests/inject" "$vt/selftests/"
+			case $v in
+			novm) sed -i 's/ENOMEM_SYMS("__vm_enough_memory")/ENOMEM_SYMS("enomem_bench_left_out")/' \
+				"$vt/module/probes.c" ;;
+			forkonly) sed -i 's/ENOMEM_SYMS("[^)]*)/ENOMEM_SYMS("enomem_bench_left_out")/' \
+				"$vt/module/probes.c" ;;
+			esac
+			"$lib/build-modules.sh" "$vt" "$kver" "$root" "$out/$v" ||
+				die "$kver: variant $v build failed (log: $out/$v/build.log)"
+			cp "$out/$v/enomem_stats.ko" "$out/enomem_stats-$v.ko"
+			kos="$kos $out/enomem_stats-$v.ko"
+		done
+		modes="$modes module-novm module-forkonly"
+	fi
+
+	# The rig's initramfs (busybox, /dev nodes, the module in /modules)
+	# with the bench /init, plus a second archive appended: the kernel
+	# unpacks concatenated initramfs archives in order.
+	# shellcheck disable=SC2086 # kos is a list of paths without spaces
+	"$lib/mkinitramfs.sh" "$out/initrd.gz" "$top/bench/guest/init" "$load" \
+		$kos || die "$kver: initramfs"
+	stage=$out/overlay
+	rm -rf "$stage" && mkdir -p "$stage"
+	cp "$top/bench/guest/bench.sh" "$stage/bench.sh"
+	cp "$load" "$stage/benchload"
+	printf 'rounds=%s\nscale=%s\nmodes="%s"\n' "$rounds" "$scale" "$modes" >"$stage/bench.conf"
+	(cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |
+		gzip -9 >>"$out/initrd.gz" || die "$kver: initramfs overlay"
+
+	log=$out/serial.log
+	echo "# $kver: booting once under QEMU TCG (-smp 2, clock: $clock), $rounds rounds x modes ($modes) x 7 workloads; several minutes" >&2
+	t0=$(date +%s)
+	if [ "$clock" = icount ]; then
+		PATH=$work/qemu-icount:$PATH "$lib/boot.sh" "$root/boot/vmlinuz-$kver" \
+			"$out/initrd.gz" "$log" bench "$vm_timeout"
+	else
+		"$lib/boot.sh" "$root/boot/vmlinuz-$kver" "$out/initrd.gz" "$log" bench "$vm_timeout"
+	fi
+	t1=$(date +%s)
+	tr -d '\r' <"$log" >"$out/bench.log"
+	grep '^BENCH-ERROR' "$out/bench.log" >&2
+	grep -q '^BENCH-DONE' "$out/bench.log" ||
+		die "$kver: the VM did not finish the benchmark (serial log: $log)"
+
+	awk -v kver="$kver" -v wall=$((t1 - t0)) -v clock="$clock" -v scale="$scale" \
+		-f "$top/bench/report.awk" "$out/bench.log" >"$out/section.md" ||
+		die "$kver: report"
+	cat "$out/section.md"
+	echo "$out/section.md" >>"$work/sections"
+	nkernels=$((nkernels + 1))
+done
+
+[ "$report" = - ] && exit 0
+{
+	cat <<EOF
+# enomem_stats: what it costs
+
+Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d) (UTC).
+
+**Method.** One boot per kernel of Debian's own kernel under QEMU $(qemu-system-x86_64 --version | sed -n 's/.*version \([^ ]*\).*/\1/p') in
+software emulation (TCG, \`-cpu max -smp 2 -m 512M\`, no KVM) on a $(nproc)-CPU host, from the test
+rig's initramfs. Inside that one boot, each round runs every workload once in every mode; the modes
+alternate within the round (each round starting one mode later), so drift of the emulated machine and
+load on the host hit all modes alike. Each cell is one timed loop of \`benchload\`
+(bench/guest/benchload.c), after one untimed warm-up call, and each mode starts after a 1 s pause
+so the deferred work of a load or unload is done. Per round, each mode's time is divided by the
+floor's time of the same round; the table gives the **median of those per-round ratios**, and in
+brackets their middle half (25th-75th percentile). \`floor2\` is the floor measured a second time
+each round (an A/A control): its spread is what "no difference" looks like here.
+
+**Clock: $( [ "$clock" = icount ] && echo 'emulated instructions' || echo 'wall time' ).** $( [ "$clock" = icount ] &&
+echo 'QEMU ran with `-icount shift=0,sleep=off`: the guest clock advances 1 ns per emulated instruction, so a
+"time" is the number of instructions the guest executed (plus halted time up to the next timer),
+independent of the load on the host. Without it (BENCH_CLOCK=wall) the floor measured twice in a row
+differed by 10-30% on this busy 2-core host, far above the 1% in question. An instruction count has
+no cache, TLB or pipeline effects; TCG models none of them anyway.' ||
+echo 'QEMU ran exactly as in the test rig; its clock follows the host, so load on the host is in the numbers.')
+
+Modes:
+- \`floor\`: module not loaded, no probes.
+- \`module\`: \`insmod enomem_stats.ko\` with default parameters (the event ring is always on).
+- \`module+log\`: \`insmod enomem_stats.ko log=1\` (the rate-limited kernel log line too).
+- \`ftrace\`: the do-it-yourself alternative on any kernel, module not loaded:
+  \`echo 'r:enomem_bench kernel_clone ret=\$retval' >> /sys/kernel/tracing/kprobe_events\` and the event
+  enabled. It records the return value of every fork into the trace buffer and nothing else.
+
+Workloads: \`fork\` fork+_exit+waitpid; \`thread\` pthread_create+join; \`spawn\` posix_spawn
+(vfork) of /bin/true + waitpid; \`mmap\` 1 MiB private writable mmap+munmap (passes
+\`__vm_enough_memory\`); \`failfork\` a fork refused by a cgroup's pids.max=1 (EAGAIN): the
+classification path; \`procread\` open+read+close of /proc/enomem_stats; \`procref\`
+the same for /proc/vmstat (the yardstick for procread).
+
+These are emulated-CPU numbers: absolute times under TCG say nothing about real hardware, and the
+emulator's cost of a kprobe's int3/ftrace trampoline differs from a real CPU's. Only the ratios
+within one boot are reported.
+
+EOF
+	while read -r f; do cat "$f"; done <"$work/sections"
+} >"$report"
+echo "# wrote $report" >&2
