@@ -61,7 +61,6 @@ enum enomem_kind {
 #define ENOMEM_F_VM_REFUSED	(1U << 7)	/* __vm_enough_memory() refused */
 #define ENOMEM_F_MEMCG		(1U << 8)	/* a memcg at its limit reclaimed/OOMed */
 #define ENOMEM_F_NEWPID		(1U << 9)	/* CLONE_NEWPID: child gets a fresh ns */
-#define ENOMEM_F_REACHED_PID	(1U << 10)	/* alloc_pid() was called */
 
 /*
  * Per-fork context.  Lives in a preallocated slot table (ctx.c) keyed by the

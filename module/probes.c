@@ -98,11 +98,12 @@ static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *reg
 		 * copy_process() checks the pid namespace once more after
 		 * alloc_pid() succeeded; the child's ns is current's
 		 * pid_ns_for_children unless CLONE_NEWPID made a fresh one,
-		 * which can never be dead.
+		 * which can never be dead.  A dead namespace fails every
+		 * fork in alloc_pid() already, so this only catches an init
+		 * that died during the fork.
 		 */
 		if (err == -ENOMEM &&
-		    (ctx->flags & (ENOMEM_F_REACHED_PID | ENOMEM_F_PID_FAILED |
-				   ENOMEM_F_NEWPID)) == ENOMEM_F_REACHED_PID) {
+		    !(ctx->flags & (ENOMEM_F_PID_FAILED | ENOMEM_F_NEWPID))) {
 			ns = enomem_current_child_pidns();
 			if (ns && enomem_pidns_dead(ns))
 				ctx->flags |= ENOMEM_F_PIDNS_DEAD;
@@ -147,37 +148,32 @@ static int enomem_creds_return(struct kretprobe_instance *ri, struct pt_regs *re
 
 /* ---- P2: alloc_pid(): exhaustion, dead namespace ----------------------- */
 
-struct enomem_pid_data {
-	struct enomem_fork_ctx *ctx;
-	struct pid_namespace *ns;
-};
-
-static int enomem_pid_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct enomem_pid_data *d = (void *)ri->data;
-
-	enomem_hit(ENOMEM_P_ALLOC_PID);
-	d->ctx = enomem_ctx_find();
-	if (!d->ctx)
-		return 1;	/* not a fork we track: don't hook the return */
-	d->ns = (struct pid_namespace *)enomem_arg(regs, 0);
-	d->ctx->flags |= ENOMEM_F_REACHED_PID;
-	return 0;
-}
-
+/*
+ * No entry handler: a successful fork pays only the return hook.  The
+ * namespace alloc_pid() worked on is current's pid_ns_for_children, or a
+ * fresh child of it with CLONE_NEWPID; a fresh one is never dead, and its
+ * exhaustion can only come from the levels above, which the scan covers.
+ */
 static int enomem_pid_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct enomem_pid_data *d = (void *)ri->data;
 	unsigned long rv = regs_return_value(regs);
-	struct enomem_fork_ctx *ctx = d->ctx;
+	struct enomem_fork_ctx *ctx;
+	struct pid_namespace *ns;
 
+	enomem_hit(ENOMEM_P_ALLOC_PID);
 	if (rv && !IS_ERR_VALUE(rv))
+		return 0;
+	ctx = enomem_ctx_find();
+	if (!ctx)
 		return 0;
 	ctx->flags |= ENOMEM_F_PID_FAILED;
 	ctx->pid_err = rv ? (int)rv : -ENOMEM;
-	if (enomem_pidns_dead(d->ns))
+	ns = enomem_current_child_pidns();
+	if (!ns)
+		return 0;
+	if (!(ctx->flags & ENOMEM_F_NEWPID) && enomem_pidns_dead(ns))
 		ctx->flags |= ENOMEM_F_PIDNS_DEAD;
-	else if (ENOMEM_ALLOC_PID_RETURNS_NULL && !rv && enomem_pid_space_full(d->ns))
+	else if (ENOMEM_ALLOC_PID_RETURNS_NULL && !rv && enomem_pid_space_full(ns))
 		ctx->flags |= ENOMEM_F_PID_EXHAUSTED;
 	return 0;
 }
@@ -302,8 +298,7 @@ static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES] = {
 	[ENOMEM_P_ALLOC_PID] = {
 		.symbols = ENOMEM_SYMS("alloc_pid"),
 		.role = "pid_max,pidns_dead", .ret = true,
-		.data_size = sizeof(struct enomem_pid_data),
-		.entry = enomem_pid_entry, .exit = enomem_pid_return,
+		.exit = enomem_pid_return,
 	},
 	[ENOMEM_P_PIDS_CAN_FORK] = {
 		.symbols = ENOMEM_SYMS("pids_can_fork"),
