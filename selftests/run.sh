@@ -14,20 +14,26 @@
 # /proc/enomem_stats.
 #
 # Environment:
-#   ENOMEM_KERNELS      metapackages to test (default: linux-image-amd64
+#   ENOMEM_KERNELS      metapackages to test, META[@SUITE] (default:
+#                       linux-image-amd64@bullseye (5.10) linux-image-amd64 (6.1)
 #                       linux-image-6.12-amd64)
+#   ENOMEM_CANARY       kernels run as a canary after the others: reported on
+#                       their own line, never counted (default:
+#                       linux-image-amd64@sid, Debian's newest; empty: none)
 #   ENOMEM_DEMO_KERNEL  metapackage for --demo (default: linux-image-6.12-amd64)
 #   ENOMEM_CACHE        download cache (default: ~/.cache/enomem-stats)
 #   ENOMEM_WORK         build and log directory (default: $ENOMEM_CACHE/work)
 #   ENOMEM_VM_TIMEOUT   seconds one VM may run (default: 540)
 #   ENOMEM_NO_DKMS=1    skip the dkms builds (they are then not counted)
+#   ENOMEM_NO_TOOLS_TESTS=1  skip tools/tests/run.sh (then not counted)
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 lib=$top/selftests/lib
 cache=${ENOMEM_CACHE:-${HOME:-/root}/.cache/enomem-stats}
 work=${ENOMEM_WORK:-$cache/work}
-kernels=${ENOMEM_KERNELS:-linux-image-amd64 linux-image-6.12-amd64}
+kernels=${ENOMEM_KERNELS:-linux-image-amd64@bullseye linux-image-amd64 linux-image-6.12-amd64}
+canary=${ENOMEM_CANARY-linux-image-amd64@sid}
 mode=run
 case ${1:-} in
 --demo)
@@ -104,7 +110,8 @@ for meta in $kernels; do
 		pass "$kver: build enomem_stats.ko and enomem_inject.ko ($((t1 - t0)) s fetch, $(($(now) - t1)) s build)"
 		echo "$meta $kver $root 1" >>"$work/kernels"
 		# dkms runs the same clean before and after each build.
-		if make -C "$root/usr/src/linux-headers-$kver" M="$work/$kver/src" clean \
+		cc=$("$lib/kernel-cc.sh" "$root/usr/src/linux-headers-$kver")
+		if make -C "$root/usr/src/linux-headers-$kver" ${cc:+CC=$cc} M="$work/$kver/src" clean \
 			>"$work/$kver/clean.log" 2>&1 && [ ! -e "$work/$kver/src/enomem_stats.ko" ]; then
 			pass "$kver: kbuild clean"
 		else
@@ -191,7 +198,7 @@ if [ -n "$dkms_pid" ]; then
 fi
 
 # The tools' unit tests run on the host and end with their own count.
-if [ "$mode" = run ] && [ -f "$top/tools/tests/run.sh" ]; then
+if [ "$mode" = run ] && [ -z "${ENOMEM_NO_TOOLS_TESTS:-}" ] && [ -f "$top/tools/tests/run.sh" ]; then
 	sh "$top/tools/tests/run.sh" >"$work/tools-tests.log" 2>&1
 	sed 's/^/tools: /' "$work/tools-tests.log"
 	summary=$(tail -n 1 "$work/tools-tests.log")
@@ -203,6 +210,16 @@ if [ "$mode" = run ] && [ -f "$top/tools/tests/run.sh" ]; then
 		;;
 	*) fail "tools/tests/run.sh did not end with \"N passed, N failed\"" ;;
 	esac
+fi
+
+# The canary: Debian's newest kernel, so that an upstream API change shows the
+# day Debian ships it.  Its result is reported, never counted.
+if [ "$mode" = run ] && [ -n "$canary" ]; then
+	ENOMEM_KERNELS=$canary ENOMEM_CANARY= ENOMEM_NO_DKMS=1 ENOMEM_NO_TOOLS_TESTS=1 \
+		ENOMEM_WORK=$work/canary "$0" >"$work/canary.log" 2>&1
+	sed 's/^/canary: /' "$work/canary.log" | grep -E '^canary: (not ok|# )' | head -n 40
+	kv=$(awk '{ print $2; exit }' "$work/canary/kernels" 2>/dev/null)
+	echo "# CANARY ${kv:-$canary} (not counted): $(tail -n 1 "$work/canary.log")"
 fi
 
 echo "# $(($(now) - started)) s in all; work directory: $work"

@@ -23,9 +23,11 @@ cp "$top/selftests/inject/Kbuild" "$top/selftests/inject/enomem_inject.c" "$out/
 rm -f "$out/enomem_stats.ko" "$out/enomem_inject.ko"
 
 jobs=$(nproc 2>/dev/null || echo 2)
+cc=$("$(dirname "$0")/kernel-cc.sh" "$kdir")
 {
-	make -j"$jobs" -C "$kdir" M="$out/src" modules &&
-	make -j"$jobs" -C "$kdir" M="$out/inject" modules
+	[ -z "$cc" ] || echo "# $kver: its compiler is not installed; building with $cc"
+	make -j"$jobs" -C "$kdir" ${cc:+CC=$cc} M="$out/src" modules &&
+	make -j"$jobs" -C "$kdir" ${cc:+CC=$cc} M="$out/inject" modules
 } >"$out/build.log" 2>&1 || {
 	tail -n 30 "$out/build.log" >&2
 	exit 1

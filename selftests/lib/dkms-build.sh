@@ -26,6 +26,11 @@ mkdir -p "$src/$name-$version" "$tree"
 # What "make dkms-install" copies to /usr/src.
 cp -r "$top/Kbuild" "$top/Makefile" "$top/dkms.conf" "$top/module" "$src/$name-$version/"
 
+# dkms.conf passes CC through when set: needed where the kernel's own gcc is
+# not installed (5.10 on bookworm).
+cc=$("$(dirname "$0")/kernel-cc.sh" "$root/usr/src/linux-headers-$kver")
+[ -z "$cc" ] || export CC="$cc"
+
 dkms --dkmstree "$tree" --sourcetree "$src" build -m "$name" -v "$version" \
 	-k "$kver" --kernelsourcedir "$root/usr/src/linux-headers-$kver" \
 	>"$out/dkms.log" 2>&1 || {

@@ -65,8 +65,12 @@ for dep in $(apt-cache $apt_opts depends "$hdr" 2>/dev/null |
 	     awk '/Depends: linux-(headers|kbuild)-/ { print $2 }'); do
 	pkgs="$pkgs $dep"
 done
+# The kernel itself: "-unsigned" behind a virtual dependency (bookworm), or
+# split out into linux-binary-KVER (sid, 2026).
 if apt-cache $apt_opts show "$img-unsigned" >/dev/null 2>&1; then
 	pkgs="$pkgs $img-unsigned"
+elif apt-cache $apt_opts show "linux-binary-$kver" >/dev/null 2>&1; then
+	pkgs="$pkgs linux-binary-$kver"
 else
 	pkgs="$pkgs $img"
 fi
@@ -79,11 +83,17 @@ for deb in "$root.debs"/*.deb; do
 done
 rm -rf "$root.debs"
 
-# The arch headers Makefile includes the -common tree by absolute path.
+# The arch headers Makefile names the -common tree (and, from 7.x, its own
+# output directory) by absolute path.
 mk=$root/usr/src/linux-headers-$kver/Makefile
 [ -f "$mk" ] || die "no headers Makefile in $hdr"
-sed -i "s#^include /usr/src/#include $root/usr/src/#" "$mk"
-[ -f "$root/boot/vmlinuz-$kver" ] || die "no vmlinuz-$kver in $img"
+sed -i "s#^include /usr/src/#include $root/usr/src/#; s#^\([A-Z_]*\)=/usr/src/#\1=$root/usr/src/#" "$mk"
+# Newer packages put the kernel in /usr/lib/modules/KVER/vmlinuz.
+if [ ! -f "$root/boot/vmlinuz-$kver" ] && [ -f "$root/usr/lib/modules/$kver/vmlinuz" ]; then
+	mkdir -p "$root/boot"
+	ln -s "../usr/lib/modules/$kver/vmlinuz" "$root/boot/vmlinuz-$kver"
+fi
+[ -f "$root/boot/vmlinuz-$kver" ] || die "no vmlinuz-$kver in $pkgs"
 
 touch "$root/.complete"
 echo "$kver $root"
