@@ -26,10 +26,18 @@ mkdir -p "$src/$name-$version" "$tree"
 # What "make dkms-install" copies to /usr/src.
 cp -r "$top/Kbuild" "$top/Makefile" "$top/dkms.conf" "$top/module" "$src/$name-$version/"
 
-# dkms.conf passes CC through when set: needed where the kernel's own gcc is
-# not installed (5.10 on bookworm).
+# Where the kernel's own gcc is not installed (5.10 was built with gcc-10,
+# bookworm has gcc-12), dkms cannot be told another compiler: give it the
+# host's under the name the headers ask for, on PATH for this build only.
 cc=$("$(dirname "$0")/kernel-cc.sh" "$root/usr/src/linux-headers-$kver")
-[ -z "$cc" ] || export CC="$cc"
+if [ -n "$cc" ]; then
+	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\).*/\1/p' \
+		"$root/usr/src/linux-headers-$kver/.config")
+	mkdir -p "$out/bin"
+	ln -sf "$(command -v "$cc")" "$out/bin/$want"
+	PATH=$out/bin:$PATH
+	export PATH
+fi
 
 dkms --dkmstree "$tree" --sourcetree "$src" build -m "$name" -v "$version" \
 	-k "$kver" --kernelsourcedir "$root/usr/src/linux-headers-$kver" \
