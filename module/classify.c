@@ -87,7 +87,7 @@ static enum enomem_reason enomem_classify_enomem(const struct enomem_fork_ctx *c
 		return ENOMEM_R_PIDNS_DEAD;
 	if (f & ENOMEM_F_VM_REFUSED)
 		return ENOMEM_R_COMMIT;
-	if (f & ENOMEM_F_MEMCG)
+	if ((f & ENOMEM_F_MEMCG) || enomem_memcg_at_limit())
 		return ENOMEM_R_MEMCG;
 
 	/* A real allocation failure is what remains when no limit spoke up. */

@@ -116,6 +116,7 @@ unsigned long enomem_commit_limit(void);
 /* compat/cgroup.c */
 void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len);
 bool enomem_memcg_max(u64 *bytes);
+bool enomem_memcg_at_limit(void);
 
 /* events.c */
 int enomem_events_init(void);

@@ -80,9 +80,44 @@ bool enomem_memcg_max(u64 *bytes)
 	*bytes = (u64)max * PAGE_SIZE;
 	return true;
 }
+/*
+ * After the fact: is current's memcg, or an ancestor, within a fork's worth
+ * of its limit?  Catches the charges that fail without reclaim, which the
+ * reclaim/OOM probes cannot see: the v1 kmem limit (4.x-5.x fail at once)
+ * and non-blocking charges.  32 pages covers the largest single charge of
+ * a fork (the kernel stack, or a slab page of task_struct).
+ */
+#define ENOMEM_MEMCG_SLACK 32
+
+static bool enomem_counter_full(struct page_counter *c)
+{
+	return page_counter_read(c) + ENOMEM_MEMCG_SLACK > READ_ONCE(c->max);
+}
+
+bool enomem_memcg_at_limit(void)
+{
+	struct mem_cgroup *memcg;
+	bool full = false;
+
+	rcu_read_lock();
+	for (memcg = mem_cgroup_from_task(current); memcg && !full;
+	     memcg = parent_mem_cgroup(memcg)) {
+		full = enomem_counter_full(&memcg->memory);
+#ifdef ENOMEM_HAVE_MEMCG_KMEM_COUNTER
+		full = full || enomem_counter_full(&memcg->kmem);
+#endif
+	}
+	rcu_read_unlock();
+	return full;
+}
 #else
 bool enomem_memcg_max(u64 *bytes)
 {
 	return false;
+}
+
+bool enomem_memcg_at_limit(void)
+{
+	return false;	/* 3.10: struct mem_cgroup is private; the kmem probe covers RHEL 7 */
 }
 #endif
