@@ -119,6 +119,8 @@ for meta in $kernels; do
 			fail "$kver: kbuild clean (log: $work/$kver/clean.log)"
 		fi
 	else
+		grep -m 1 '^# ' "$work/$kver/build.log"
+		grep -m 1 'enomem_stats: cannot compile' "$work/$kver/build.log" | cut -c 1-200 | sed 's/^/# /'
 		fail "$kver: build enomem_stats.ko and enomem_inject.ko (log: $work/$kver/build.log)"
 		echo "$meta $kver $root 0" >>"$work/kernels"
 	fi
