@@ -30,7 +30,10 @@ static int enomem_proc_open(struct inode *inode, struct file *file)
 	return single_open(file, enomem_proc_show, NULL);
 }
 
-/* "0" or "reset", with an optional trailing newline; nothing else. */
+/*
+ * "0" or "reset", with an optional trailing newline; nothing else.  Compared
+ * by length, so that an embedded NUL ("0\0junk") is not taken for "0".
+ */
 static ssize_t enomem_proc_write(struct file *file, const char __user *ubuf,
 				 size_t len, loff_t *ppos)
 {
@@ -43,10 +46,9 @@ static ssize_t enomem_proc_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
-	buf[len] = '\0';
 	if (buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	if (strcmp(buf, "0") && strcmp(buf, "reset"))
+		n--;
+	if (!(n == 1 && buf[0] == '0') && !(n == 5 && !memcmp(buf, "reset", 5)))
 		return -EINVAL;
 	enomem_stats_reset();
 	return len;

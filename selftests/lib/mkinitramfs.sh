@@ -21,6 +21,9 @@ if LC_ALL=C readelf -d "$busybox" 2>/dev/null | grep -q NEEDED; then
 fi
 
 stage=$(mktemp -d)
+# mktemp -d makes it 0700, which would become the guest's "/" and refuse
+# every path to the non-root users the tests switch to.
+chmod 755 "$stage"
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/sbin" "$stage/dev" "$stage/proc" "$stage/sys" \
 	"$stage/tmp" "$stage/modules" "$stage/tools" "$stage/etc"
