@@ -8,6 +8,7 @@
 #   make dkms-install    register, build and install through DKMS
 #   make check           build and boot Debian kernels under QEMU, run all tests
 #   make demo            boot one VM, provoke every reason, show /proc/enomem_stats
+#   make stress          the stress suite with 100 module reloads under fork storms
 #   make bench           side-by-side cost measurement in one VM boot
 #   make clean
 
@@ -48,6 +49,11 @@ check:
 demo:
 	selftests/run.sh --demo
 
+# The stress suite with its 100 load/unload cycles under fork storms.
+stress:
+	ENOMEM_STRESS_CYCLES=100 ENOMEM_NO_DKMS=1 ENOMEM_NO_TOOLS_TESTS=1 ENOMEM_CANARY= \
+		ENOMEM_KERNELS="linux-image-amd64 linux-image-6.12-amd64" selftests/run.sh
+
 bench:
 	bench/run.sh
 
@@ -56,4 +62,4 @@ clean:
 	rm -f module/compat/tests/*.o
 	-$(MAKE) -C tools clean
 
-.PHONY: all module tools install dkms-install check demo bench clean
+.PHONY: all module tools install dkms-install check demo stress bench clean

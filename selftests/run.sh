@@ -26,6 +26,8 @@
 #   ENOMEM_VM_TIMEOUT   seconds one VM may run (default: 540)
 #   ENOMEM_NO_DKMS=1    skip the dkms builds (they are then not counted)
 #   ENOMEM_NO_TOOLS_TESTS=1  skip tools/tests/run.sh (then not counted)
+#   ENOMEM_STRESS_CYCLES  module load/unload cycles under fork storms in the
+#                       stress suite (default 0: skipped; "make stress": 100)
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,6 +79,17 @@ else
 	fail "build guest test helper (selftests/guest)"
 	testbin=
 	ntests=1
+fi
+
+# The stress and abuse suite (selftests/stress): its results follow the others.
+stressbin=$work/enomem_stress
+if gcc -static -std=gnu99 -Wall -Werror -O2 -pthread -o "$stressbin" \
+	"$top"/selftests/stress/stress.c >"$work/enomem_stress.log" 2>&1; then
+	ntests=$((ntests + $("$stressbin" count)))
+else
+	cat "$work/enomem_stress.log"
+	fail "build stress suite (selftests/stress)"
+	stressbin=
 fi
 
 # enomemstat and its in-guest checks, when the tools engineer's files exist.
@@ -157,6 +170,8 @@ run_vm() { # kver root
 		failed=$((failed + ntests - 1))
 		return
 	fi
+	[ -n "$stressbin" ] && "$top/selftests/stress/pack.sh" "$out/initrd.gz" "$stressbin" \
+		"${ENOMEM_STRESS_CYCLES:-0}"
 	log=$out/serial.log
 	t0=$(now)
 	"$lib/boot.sh" "$root/boot/vmlinuz-$kver" "$out/initrd.gz" "$log" "$mode"
