@@ -105,7 +105,11 @@ static int attempt_thread(void)
 #define HOLDER_STACK (16 * 1024)
 #define HOLDER_THREADS 256
 
-/* Static, so the memcg scenario pre-faults them with the rest of .bss. */
+/*
+ * Static, so the memcg scenario pre-faults them with the rest of .bss.
+ * Shared by thread holders and shared-mm process holders (one kind per
+ * worker).
+ */
 static char holder_stacks[HOLDER_THREADS][HOLDER_STACK] __attribute__((aligned(16)));
 static int holder_threads;
 
@@ -147,6 +151,39 @@ static int hold_process(void)
 int kind_hold(enum kind k)
 {
 	return k == K_THREAD ? hold_thread() : hold_process();
+}
+
+/*
+ * A process (not a thread: it has its own signal handlers, thread group
+ * and exit signal) that shares the worker's mm: nothing to copy on write,
+ * and it runs only on a stack that was faulted in before.
+ */
+int kind_hold_shared(void)
+{
+	if (holder_threads >= HOLDER_THREADS)
+		return E2BIG;
+	if (clone(holder_fn, holder_stacks[holder_threads] + HOLDER_STACK,
+		  CLONE_VM | SIGCHLD, NULL) < 0)
+		return errno;
+	holder_threads++;
+	return 0;
+}
+
+/*
+ * fork() whose child is killed and reaped at once, whatever it is doing
+ * (at a memory cgroup's limit it may be looping in a page fault).
+ */
+int kind_fork_killed(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		for (;;)
+			pause();
+	kill(pid, SIGKILL);
+	return wait_child(pid);
 }
 
 static void *pthread_fn(void *arg)

@@ -25,6 +25,13 @@ int kind_attempt(enum kind k);
  * else a process.  0 or the errno of the call.
  */
 int kind_hold(enum kind k);
+/*
+ * A holder process sharing the caller's mm on a static, pre-faulted stack:
+ * it never page-faults.  0, E2BIG when out of stacks, or the errno.
+ */
+int kind_hold_shared(void);
+/* fork(), then SIGKILL and reap the child at once.  0 or the errno. */
+int kind_fork_killed(void);
 /* Whether the running kernel has the syscall behind this kind (clone3). */
 int kind_supported(enum kind k);
 

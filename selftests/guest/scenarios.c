@@ -324,7 +324,7 @@ static void memcg_enter(struct outcome *o)
 		fail_setup(o, "oom_score_adj", err);
 		return;
 	}
-	touch_writable_pages();
+	touch_writable_pages(1);
 	cgroup_join(o, CG_MEM);
 }
 
@@ -422,7 +422,7 @@ const struct scenario scenarios[] = {
 	{
 		.name = "memcg",
 		.how = "memory.max=2M, oom_score_adj=-1000",
-		.stat = ST_MEMCG, .fill = 1, .fuzzy = 1,
+		.stat = ST_MEMCG, .fill = 1, .fuzzy = 1, .nofault = 1,
 		.kinds = BIT(K_FORK) | BIT(K_THREAD),
 		.expect = expect_enomem, .prepare = memcg_prepare,
 		.enter = memcg_enter, .cleanup = memcg_cleanup,

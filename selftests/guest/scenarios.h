@@ -17,7 +17,8 @@ struct outcome {
 	int done;		/* the worker got to the end */
 	int skip;		/* the kernel lacks the feature: msg says why */
 	int setup_err;		/* setting up the limit failed: msg says why */
-	char msg[200];
+	char msg[400];
+	const char *phase;	/* what the worker is doing, for the watchdog */
 	int holders;		/* tasks created before the limit was reached */
 	int attempts;		/* calls of the kind under test */
 	int attempts_failed;
@@ -42,6 +43,14 @@ struct scenario {
 	 * Calls then create holders too, until "attempts" of them failed.
 	 */
 	int fuzzy;
+	/*
+	 * At the limit nothing may page-fault: a charge that fails in a user
+	 * fault is retried forever when the OOM killer finds no victim.  The
+	 * worker's pages are faulted in and kept from its children, holders
+	 * share its mm, and a fork that succeeds has its child killed at once
+	 * and the limit filled again.
+	 */
+	int nofault;
 	int (*expect)(void);	/* errno the failing call must return */
 	/* Test process, before the worker: feature check, save, cgroup setup. */
 	void (*prepare)(struct outcome *o);

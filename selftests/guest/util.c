@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include "util.h"
+
+#define STACK_RESERVE (128 << 10)
 
 int write_file(const char *path, const char *s)
 {
@@ -80,23 +83,38 @@ int path_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+/* Fault in the stack the worker may still use, while that is cheap. */
+static void __attribute__((noinline)) grow_stack(void)
+{
+	volatile char buf[STACK_RESERVE];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i += 256)
+		buf[i] = 0;
+}
+
 /*
  * A forked worker shares its pages copy-on-write with its parent; the first
  * write to each one allocates a page and charges it to the worker's memory
  * cgroup at that moment.  The memcg scenario writes every page once before
  * joining its tiny cgroup, so the worker itself never faults against the
- * limit (a user fault that cannot be charged is retried forever).
+ * limit (a user fault that cannot be charged is retried forever).  With
+ * dontfork the pages are not shared with children either (MADV_DONTFORK),
+ * so a fork the worker makes later cannot make them copy-on-write again;
+ * such children must not touch them (they get SIGSEGV).
  */
-void touch_writable_pages(void)
+void touch_writable_pages(int dontfork)
 {
 	char line[256];
-	FILE *f = fopen("/proc/self/maps", "re");
+	FILE *f;
 	unsigned long start, end, a;
 	char perms[8];
 	long page = sysconf(_SC_PAGESIZE);
 	static unsigned long ranges[64][2];
 	int n = 0, i;
 
+	grow_stack();
+	f = fopen("/proc/self/maps", "re");
 	if (!f)
 		return;
 	/* Collect first: touching while reading could change the maps. */
@@ -110,10 +128,14 @@ void touch_writable_pages(void)
 		n++;
 	}
 	fclose(f);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		for (a = ranges[i][0]; a < ranges[i][1]; a += page) {
 			volatile char *p = (volatile char *)a;
 
 			*p = *p;
 		}
+		if (dontfork)
+			madvise((void *)ranges[i][0], ranges[i][1] - ranges[i][0],
+				MADV_DONTFORK);
+	}
 }

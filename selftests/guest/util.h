@@ -13,7 +13,10 @@ long read_file(const char *path, char *buf, size_t size);
 int read_long(const char *path, long *val);
 int write_long(const char *path, long val);
 int path_exists(const char *path);
-/* Break copy-on-write sharing of every private writable page now. */
-void touch_writable_pages(void);
+/*
+ * Break copy-on-write sharing of every private writable page now, with
+ * 128 KB more stack; with dontfork, children made later do not get them.
+ */
+void touch_writable_pages(int dontfork);
 
 #endif
