@@ -8,6 +8,7 @@
 #   make dkms-install    register, build and install through DKMS
 #   make check           build and boot Debian kernels under QEMU, run all tests
 #   make demo            boot one VM, provoke every reason, show /proc/enomem_stats
+#   make check-debug     the suite on a KASAN/kmemleak/lockdep kernel (slow)
 #   make stress          the stress suite with 100 module reloads under fork storms
 #   make bench           side-by-side cost measurement in one VM boot
 #   make clean
@@ -54,6 +55,12 @@ stress:
 	ENOMEM_STRESS_CYCLES=100 ENOMEM_NO_DKMS=1 ENOMEM_NO_TOOLS_TESTS=1 ENOMEM_CANARY= \
 		ENOMEM_KERNELS="linux-image-amd64 linux-image-6.12-amd64" selftests/run.sh
 
+# The suite on a KASAN/kmemleak/lockdep/fault-injection kernel built from
+# Debian's linux-source (built once, cached; slow: not part of make check).
+check-debug:
+	ENOMEM_KERNELS=debug ENOMEM_DEBUG_CHECKS=1 ENOMEM_VM_MEM=1G ENOMEM_VM_TIMEOUT=2400 \
+		ENOMEM_NO_DKMS=1 ENOMEM_NO_TOOLS_TESTS=1 ENOMEM_CANARY= selftests/run.sh
+
 bench:
 	bench/run.sh
 
@@ -62,4 +69,4 @@ clean:
 	rm -f module/compat/tests/*.o
 	-$(MAKE) -C tools clean
 
-.PHONY: all module tools install dkms-install check demo stress bench clean
+.PHONY: all module tools install dkms-install check check-debug demo stress bench clean

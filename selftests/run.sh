@@ -26,6 +26,8 @@
 #   ENOMEM_VM_TIMEOUT   seconds one VM may run (default: 540)
 #   ENOMEM_NO_DKMS=1    skip the dkms builds (they are then not counted)
 #   ENOMEM_NO_TOOLS_TESTS=1  skip tools/tests/run.sh (then not counted)
+#   ENOMEM_DEBUG_CHECKS=1  add selftests/debug/guest-debug.sh ("make check-debug")
+#   ENOMEM_VM_MEM       guest memory (default 512M)
 #   ENOMEM_STRESS_CYCLES  module load/unload cycles under fork storms in the
 #                       stress suite (default 0: skipped; "make stress": 100)
 set -u
@@ -92,6 +94,14 @@ else
 	stressbin=
 fi
 
+# The debug kernel's own checks (make check-debug): the kernel's fault
+# injection inside fork, kmemleak after rmmod, no KASAN/lockdep report.
+debug_checks=
+if [ -n "${ENOMEM_DEBUG_CHECKS:-}" ]; then
+	debug_checks=$top/selftests/debug/guest-debug.sh
+	ntests=$((ntests + $(sed -n 's/.*GUEST_DEBUG_TESTS=\([0-9]*\).*/\1/p' "$debug_checks" | head -n 1)))
+fi
+
 # enomemstat and its in-guest checks, when the tools engineer's files exist.
 guest_tool=
 if [ -f "$top/tools/tests/guest.sh" ] && [ -f "$top/tools/Makefile" ]; then
@@ -110,7 +120,12 @@ fi
 : >"$work/kernels"
 for meta in $kernels; do
 	t0=$(now)
-	if ! line=$("$lib/fetch-kernel.sh" "$meta"); then
+	# "debug": the KASAN/kmemleak/lockdep kernel built from Debian's source.
+	case $meta in
+	debug) fetch="$top/selftests/debug/build-kernel.sh" ;;
+	*) fetch="$lib/fetch-kernel.sh $meta" ;;
+	esac
+	if ! line=$($fetch); then
 		fail "$meta: fetch kernel and headers; its $ntests VM tests did not run"
 		failed=$((failed + ntests - 1))
 		continue
@@ -172,6 +187,12 @@ run_vm() { # kver root
 	fi
 	[ -n "$stressbin" ] && "$top/selftests/stress/pack.sh" "$out/initrd.gz" "$stressbin" \
 		"${ENOMEM_STRESS_CYCLES:-0}"
+	if [ -n "$debug_checks" ]; then
+		d=$(mktemp -d)
+		cp "$debug_checks" "$d/guest-debug.sh"
+		(cd "$d" && echo guest-debug.sh | cpio --quiet -o -H newc -R 0:0) | gzip >>"$out/initrd.gz"
+		rm -rf "$d"
+	fi
 	log=$out/serial.log
 	t0=$(now)
 	"$lib/boot.sh" "$root/boot/vmlinuz-$kver" "$out/initrd.gz" "$log" "$mode"

@@ -15,7 +15,8 @@ log=${3:?}
 mode=${4:?}
 limit=${5:-${ENOMEM_VM_TIMEOUT:-540}}
 
-timeout "$limit" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 512M \
+# KASAN needs more than 512M (ENOMEM_VM_MEM=1G for the debug kernel).
+timeout "$limit" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${ENOMEM_VM_MEM:-512M}" \
 	-display none -serial stdio -nodefaults -no-reboot -monitor none \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 quiet loglevel=4 enomem_mode=$mode" \
