@@ -28,6 +28,10 @@
 #   ENOMEM_NO_TOOLS_TESTS=1  skip tools/tests/run.sh (then not counted)
 #   ENOMEM_DEBUG_CHECKS=1  add selftests/debug/guest-debug.sh ("make check-debug")
 #   ENOMEM_VM_MEM       guest memory (default 512M)
+#   ENOMEM_QEMU_ACCEL   QEMU accelerator (default tcg, multi-threaded;
+#                       tcg,thread=single: all vCPUs on one host thread)
+#   ENOMEM_QEMU_ARGS    extra QEMU arguments, appended; an "-accel" here
+#                       replaces the rig's own (see selftests/lib/boot.sh)
 #   ENOMEM_STRESS_CYCLES  module load/unload cycles under fork storms in the
 #                       stress suite (default 0: skipped; "make stress": 100)
 set -u
