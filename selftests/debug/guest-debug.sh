@@ -55,6 +55,7 @@ stats_read() {
 stats_delta_ok() {
 	_rc=0
 	eval "_names=\$$2_names"
+	[ -n "$_names" ] || { echo "# could not read $STATS"; return 1; }
 	for _k in $_names; do
 		eval "_d=\$(( \${$2_$_k:-0} - \${$1_$_k:-0} ))"
 		case $_k in
@@ -153,6 +154,11 @@ fail_nth_sweep() {
 	_name="debug: every allocation failure inside fork() (fail-nth sweep) is counted as slab"
 	if [ ! -e /proc/self/fail-nth ] || [ ! -d $DBG/failslab ]; then
 		skip "$_name" "no /proc/self/fail-nth (kernel without fault injection)"
+		return
+	fi
+	if [ ! -r $STATS ]; then
+		notok "$_name"
+		echo "# $STATS missing: is $MOD loaded?"
 		return
 	fi
 	# Make every allocation an injection point (N counts them all).
