@@ -72,7 +72,6 @@ struct enomem_fork_ctx {
 	unsigned int flags;
 	unsigned int kind;		/* enum enomem_kind */
 	int pid_err;			/* alloc_pid() errno; -ENOMEM for NULL */
-	int creds_err;
 	unsigned long vm_pages;		/* size of the refused commit request */
 	unsigned long sub_missed;	/* sub-probe misses when the fork began */
 };

@@ -139,10 +139,8 @@ static int enomem_creds_return(struct kretprobe_instance *ri, struct pt_regs *re
 	if (!ctx)
 		return 0;
 	ctx->flags |= ENOMEM_F_REACHED_CREDS;
-	if (err) {
+	if (err)
 		ctx->flags |= ENOMEM_F_CREDS_FAILED;
-		ctx->creds_err = err;
-	}
 	return 0;
 }
 
