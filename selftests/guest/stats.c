@@ -22,28 +22,21 @@ int stat_id_by_name(const char *name)
 	return -1;
 }
 
-int stats_read(struct stats *s, char *err, int errlen)
+int stats_parse(char *buf, long n, struct stats *s, char *err, int errlen)
 {
-	static char buf[8192];
 	char *line, *save = NULL, name[64], extra;
 	unsigned long long val;
-	long n;
 	int idx = 0;
 
 	memset(s, 0, sizeof(*s));
-	n = read_file(STATS_PATH, buf, sizeof(buf));
-	if (n < 0) {
-		snprintf(err, errlen, "read %s: %s", STATS_PATH, strerror(-n));
-		return -1;
-	}
-	if (n == 0 || buf[n - 1] != '\n') {
-		snprintf(err, errlen, "%s does not end with a newline", STATS_PATH);
+	if (n <= 0 || buf[n - 1] != '\n') {
+		snprintf(err, errlen, "%s is empty or does not end with a newline", STATS_PATH);
 		return -1;
 	}
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "%63[a-z0-9_] %llu%c", name, &val, &extra) != 2) {
-			snprintf(err, errlen, "malformed line \"%s\"", line);
+			snprintf(err, errlen, "malformed line \"%.80s\"", line);
 			return -1;
 		}
 		if (idx < ST_COUNT) {
@@ -63,6 +56,20 @@ int stats_read(struct stats *s, char *err, int errlen)
 		return -1;
 	}
 	return 0;
+}
+
+int stats_read(struct stats *s, char *err, int errlen)
+{
+	static char buf[8192];
+	long n;
+
+	memset(s, 0, sizeof(*s));
+	n = read_file(STATS_PATH, buf, sizeof(buf));
+	if (n < 0) {
+		snprintf(err, errlen, "read %s: %s", STATS_PATH, strerror(-n));
+		return -1;
+	}
+	return stats_parse(buf, n, s, err, errlen);
 }
 
 int stats_invariants(const struct stats *s, char *err, int errlen)

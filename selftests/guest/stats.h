@@ -26,6 +26,8 @@ struct stats {
  * present in order.  0 on success, else -1 with a message in err.
  */
 int stats_read(struct stats *s, char *err, int errlen);
+/* The same for the n bytes of buf read from it (buf is modified). */
+int stats_parse(char *buf, long n, struct stats *s, char *err, int errlen);
 /* The README's two sums; 0 if they hold, else -1 with a message. */
 int stats_invariants(const struct stats *s, char *err, int errlen);
 /* One "name delta" line for every counter that changed, for diagnostics. */

@@ -42,6 +42,10 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "../guest/kmod.h"
+#include "../guest/stats.h"
+#include "../guest/util.h"
+
 #define MODULE_PATH "/modules/enomem_stats.ko"
 #define MODULE_NAME "enomem_stats"
 #define STATS "/proc/enomem_stats"
@@ -88,46 +92,6 @@ static void result(int ok, const char *name)
 }
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static long read_file(const char *path, char *buf, size_t size)
-{
-	size_t off = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (off + 1 < size && (n = read(fd, buf + off, size - 1 - off)) != 0) {
-		if (n < 0) {
-			n = -errno;
-			close(fd);
-			return n;
-		}
-		off += n;
-	}
-	buf[off] = '\0';
-	close(fd);
-	return off;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = errno;
-	close(fd);
-	return err;
-}
-
-static int exists(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st);
-}
 
 static double now(void)
 {
@@ -204,15 +168,7 @@ static void hex(const unsigned char *p, size_t len, char *out, size_t outlen)
 
 static int mod_load(const char *params)
 {
-	int fd, err = 0;
-
-	fd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
-		err = errno;
-	close(fd);
-	return err;
+	return kmod_load(MODULE_PATH, params);
 }
 
 /* An open debugfs file pins the module: retry a busy unload for a while. */
@@ -222,9 +178,9 @@ static int mod_unload(int *retries)
 	int err;
 
 	for (;;) {
-		if (!syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK))
+		err = kmod_unload(MODULE_NAME);
+		if (!err)
 			return 0;
-		err = errno;
 		if ((err != EAGAIN && err != EBUSY) || now() - t0 > 20)
 			return err;
 		if (retries)
@@ -235,74 +191,10 @@ static int mod_unload(int *retries)
 
 static int mod_loaded(void)
 {
-	return exists("/sys/module/" MODULE_NAME);
+	return path_exists("/sys/module/" MODULE_NAME);
 }
 
 /* ---- /proc/enomem_stats ------------------------------------------------- */
-
-enum {
-	S_FAILED, S_ENOMEM, S_EAGAIN, S_OTHERERR,
-	S_PID_MAX, S_PIDNS_DEAD, S_COMMIT, S_CGROUP_PIDS, S_NPROC,
-	S_THREADS_MAX, S_MEMCG, S_SLAB, S_OTHER, S_UNKNOWN, S_MISSED,
-	NSTAT
-};
-#define S_FIRST_REASON S_PID_MAX
-#define S_LAST_REASON S_UNKNOWN
-
-static const char *const stat_names[NSTAT] = {
-	"fork_failed", "fork_enomem", "fork_eagain", "fork_other",
-	"pid_max", "pidns_dead", "commit", "cgroup_pids", "nproc",
-	"threads_max", "memcg", "slab", "other", "unknown", "missed",
-};
-
-struct stats {
-	unsigned long long v[NSTAT];
-};
-
-/* Format and the README's two sums; 0, or -1 with a message. */
-static int stats_parse(char *buf, struct stats *s, char *err, size_t errlen)
-{
-	char *line, *save = NULL, name[64], extra;
-	unsigned long long val, sum;
-	int i = 0;
-
-	memset(s, 0, sizeof(*s));
-	if (!*buf || buf[strlen(buf) - 1] != '\n') {
-		snprintf(err, errlen, "%s: empty or no final newline", STATS);
-		return -1;
-	}
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
-		if (sscanf(line, "%63[a-z0-9_] %llu%c", name, &val, &extra) != 2) {
-			snprintf(err, errlen, "malformed line \"%.80s\"", line);
-			return -1;
-		}
-		if (i < NSTAT && strcmp(name, stat_names[i])) {
-			snprintf(err, errlen, "line %d is %s, expected %s", i + 1, name,
-				 stat_names[i]);
-			return -1;
-		}
-		if (i < NSTAT)
-			s->v[i] = val;
-	}
-	if (i < NSTAT) {
-		snprintf(err, errlen, "only %d lines", i);
-		return -1;
-	}
-	for (sum = 0, i = S_FIRST_REASON; i <= S_LAST_REASON; i++)
-		sum += s->v[i];
-	if (sum != s->v[S_FAILED]) {
-		snprintf(err, errlen, "invariant: reasons sum to %llu, fork_failed %llu",
-			 sum, s->v[S_FAILED]);
-		return -1;
-	}
-	sum = s->v[S_ENOMEM] + s->v[S_EAGAIN] + s->v[S_OTHERERR];
-	if (sum != s->v[S_FAILED]) {
-		snprintf(err, errlen, "invariant: errno classes sum to %llu, fork_failed %llu",
-			 sum, s->v[S_FAILED]);
-		return -1;
-	}
-	return 0;
-}
 
 /* 0; >0 an errno of open/read; -1 malformed or an invariant broken. */
 static int stats_get(struct stats *s, char *err, size_t errlen)
@@ -314,14 +206,16 @@ static int stats_get(struct stats *s, char *err, size_t errlen)
 		snprintf(err, errlen, "read %s: %s", STATS, strerror(-n));
 		return -n;
 	}
-	return stats_parse(buf, s, err, errlen);
+	if (stats_parse(buf, n, s, err, errlen) || stats_invariants(s, err, errlen))
+		return -1;
+	return 0;
 }
 
 static void stats_delta(const struct stats *a, const struct stats *b, struct stats *d)
 {
 	int i;
 
-	for (i = 0; i < NSTAT; i++)
+	for (i = 0; i < ST_COUNT; i++)
 		d->v[i] = b->v[i] - a->v[i];
 }
 
@@ -330,7 +224,7 @@ static void stats_show(const char *title, const struct stats *s)
 	char buf[1024];
 	int i, o = 0;
 
-	for (i = 0; i < NSTAT; i++)
+	for (i = 0; i < ST_COUNT; i++)
 		if (s->v[i])
 			o += snprintf(buf + o, sizeof(buf) - o, " %s=%llu", stat_names[i],
 				      s->v[i]);
@@ -611,7 +505,7 @@ static pid_t start_proc_reader(int cpu)
 			continue;
 		}
 		if (lastgen == g1)
-			for (i = 0; i < NSTAT; i++)
+			for (i = 0; i < ST_COUNT; i++)
 				if (s.v[i] < last.v[i]) {
 					sh->nonmono++;
 					shared_msg("reader: %s went down %llu -> %llu within one load",
@@ -751,7 +645,7 @@ static void test_bad_params(void)
 		kmsg_since(fd, log, sizeof(log));
 		if (fd >= 0)
 			close(fd);
-		ok = err != 0 && !mod_loaded() && !exists(STATS);
+		ok = err != 0 && !mod_loaded() && !path_exists(STATS);
 		diag("insmod %s %s: %s", MODULE_NAME, bad[i][0], err ? strerror(err) : "loaded");
 		if (!err)
 			mod_unload(NULL);
@@ -915,16 +809,16 @@ static void test_observer(void)
 		for (k = 0; k < NKIND; k++)
 			for (e = 1; e < ERRMAX; e++) {
 				unsigned long n = with.t[i].err[k][e];
-				int reason = e == EAGAIN ? (i == 2 ? S_CGROUP_PIDS :
-							    i == 3 ? S_NPROC : S_UNKNOWN) :
-					     e == ENOMEM ? (i == 4 ? S_PIDNS_DEAD :
-							    i == 5 ? S_COMMIT : S_UNKNOWN) :
-					     S_OTHER;
+				int reason = e == EAGAIN ? (i == 2 ? ST_CGROUP_PIDS :
+							    i == 3 ? ST_NPROC : ST_UNKNOWN) :
+					     e == ENOMEM ? (i == 4 ? ST_PIDNS_DEAD :
+							    i == 5 ? ST_COMMIT : ST_UNKNOWN) :
+					     ST_OTHER;
 
 				if (!n)
 					continue;
-				want.v[S_FAILED] += n;
-				want.v[e == ENOMEM ? S_ENOMEM : e == EAGAIN ? S_EAGAIN : S_OTHERERR] += n;
+				want.v[ST_FORK_FAILED] += n;
+				want.v[e == ENOMEM ? ST_FORK_ENOMEM : e == EAGAIN ? ST_FORK_EAGAIN : ST_FORK_OTHER] += n;
 				want.v[reason] += n;
 			}
 	stats_delta(&a, &b, &d);
@@ -1003,9 +897,9 @@ static void test_fuzz_proc(unsigned long *tried)
 	long w;
 	int fd, i, ok;
 
-	ok = !stats_get(&a, err, sizeof(err)) && a.v[S_FAILED];
+	ok = !stats_get(&a, err, sizeof(err)) && a.v[ST_FORK_FAILED];
 	if (!ok)
-		diag("need nonzero counters to see a reset: %s", a.v[S_FAILED] ? err : "all zero");
+		diag("need nonzero counters to see a reset: %s", a.v[ST_FORK_FAILED] ? err : "all zero");
 	fd = open(STATS, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		diag("open %s for writing: %s", STATS, strerror(errno));
@@ -1055,7 +949,7 @@ static void test_fuzz_proc_nearmiss(unsigned long *tried)
 	int fd, ok, bad = 0;
 
 	make_failures();
-	ok = !stats_get(&a, err, sizeof(err)) && a.v[S_FAILED];
+	ok = !stats_get(&a, err, sizeof(err)) && a.v[ST_FORK_FAILED];
 	fd = open(STATS, O_WRONLY | O_CLOEXEC);
 	ok = ok && fd >= 0;
 	for (i = 0; ok && i < sizeof(in) / sizeof(in[0]); i++) {
@@ -1222,9 +1116,9 @@ static void test_nonroot(unsigned long *tried)
 	int chmodded = 0;
 
 	make_failures();
-	ok = !stats_get(&a, err, sizeof(err)) && a.v[S_FAILED];
+	ok = !stats_get(&a, err, sizeof(err)) && a.v[ST_FORK_FAILED];
 	if (!ok)
-		diag("need nonzero counters to see a reset: %s", a.v[S_FAILED] ? err : "all zero");
+		diag("need nonzero counters to see a reset: %s", a.v[ST_FORK_FAILED] ? err : "all zero");
 	write_file(PARAMS "/log", "0");
 	/*
 	 * An EACCES must come from the file, not from the path: a root
@@ -1392,26 +1286,26 @@ static void test_exhaustion(void)
 	tally_show("while exhausted", &sh->t[0]);
 	/* every parent beyond the instances is missed */
 	result(ok && vok == PARKED && sh->parked == PARKED &&
-	       d01.v[S_MISSED] >= (unsigned long long)(PARKED - SMALL_MAXACTIVE),
+	       d01.v[ST_MISSED] >= (unsigned long long)(PARKED - SMALL_MAXACTIVE),
 	       "stress_exhaustion_missed_counted");
 
 	/* never misattributed: only the pids cgroup refused anything */
-	for (r = S_FIRST_REASON; r <= S_LAST_REASON; r++)
-		if (r != S_CGROUP_PIDS && r != S_UNKNOWN && d04.v[r]) {
+	for (r = ST_FIRST_REASON; r <= ST_LAST_REASON; r++)
+		if (r != ST_CGROUP_PIDS && r != ST_UNKNOWN && d04.v[r]) {
 			diag("misattributed: %s +%llu", stat_names[r], d04.v[r]);
 			good = 0;
 		}
-	if (d12.v[S_FAILED] > f1 || d12.v[S_FAILED] + d12.v[S_MISSED] < f1) {
+	if (d12.v[ST_FORK_FAILED] > f1 || d12.v[ST_FORK_FAILED] + d12.v[ST_MISSED] < f1) {
 		diag("while exhausted: %lu failed forks, %llu counted + %llu missed",
-		     f1, d12.v[S_FAILED], d12.v[S_MISSED]);
+		     f1, d12.v[ST_FORK_FAILED], d12.v[ST_MISSED]);
 		good = 0;
 	}
-	if (d12.v[S_FAILED] < f1)
+	if (d12.v[ST_FORK_FAILED] < f1)
 		diag("note: %llu of %lu failed forks while exhausted are only in missed, not in fork_failed/unknown",
-		     f1 - d12.v[S_FAILED], f1);
-	if (d34.v[S_FAILED] != f2 || d34.v[S_CGROUP_PIDS] != f2 || d34.v[S_MISSED]) {
+		     f1 - d12.v[ST_FORK_FAILED], f1);
+	if (d34.v[ST_FORK_FAILED] != f2 || d34.v[ST_CGROUP_PIDS] != f2 || d34.v[ST_MISSED]) {
 		diag("after release: %lu failed forks, %llu counted (%llu cgroup_pids), %llu missed",
-		     f2, d34.v[S_FAILED], d34.v[S_CGROUP_PIDS], d34.v[S_MISSED]);
+		     f2, d34.v[ST_FORK_FAILED], d34.v[ST_CGROUP_PIDS], d34.v[ST_MISSED]);
 		good = 0;
 	}
 	result(ok && pok && f1 && f2 && good, "stress_exhaustion_not_misattributed");
@@ -1494,20 +1388,20 @@ static void test_reload(int cycles, int maxsec)
 		if (read_file(DBG "/events", ebuf, sizeof(ebuf)) > 0 &&
 		    sscanf(ebuf, "# enomem_stats events: size %u recorded %lu", &size, &rec) == 2)
 			events += rec;
-		for (i = S_FIRST_REASON; !r && i <= S_LAST_REASON; i++)
-			if (s.v[i] && i != S_CGROUP_PIDS && i != S_NPROC && i != S_UNKNOWN) {
+		for (i = ST_FIRST_REASON; !r && i <= ST_LAST_REASON; i++)
+			if (s.v[i] && i != ST_CGROUP_PIDS && i != ST_NPROC && i != ST_UNKNOWN) {
 				if (attr)
 					diag("cycle %d: %s %llu (only cgroup_pids and nproc refuse forks here)",
 					     c, stat_names[i], s.v[i]);
 				attr = 0;
 			}
-		if (!r && (s.v[S_OTHERERR] || s.v[S_ENOMEM])) {
+		if (!r && (s.v[ST_FORK_OTHER] || s.v[ST_FORK_ENOMEM])) {
 			if (attr)
 				diag("cycle %d: fork_enomem %llu fork_other %llu (only EAGAIN here)",
-				     c, s.v[S_ENOMEM], s.v[S_OTHERERR]);
+				     c, s.v[ST_FORK_ENOMEM], s.v[ST_FORK_OTHER]);
 			attr = 0;
 		}
-		for (i = 0; !r && i < NSTAT; i++)
+		for (i = 0; !r && i < ST_COUNT; i++)
 			tot.v[i] += s.v[i];
 		t = now();
 		r = mod_unload(&retries);
@@ -1518,7 +1412,7 @@ static void test_reload(int cycles, int maxsec)
 			break;
 		}
 		sh->gen++;
-		if (exists(STATS) || exists(DBG) || mod_loaded()) {
+		if (path_exists(STATS) || path_exists(DBG) || mod_loaded()) {
 			diag("cycle %d: %s, %s or /sys/module/%s still there after rmmod", c,
 			     STATS, DBG, MODULE_NAME);
 			ok = 0;
@@ -1550,8 +1444,8 @@ static void test_reload(int cycles, int maxsec)
 	diag("%d of %d load/unload cycles in %.1f s (insmod %.0f ms, rmmod %.0f ms on average; %d busy retries)",
 	     done, cycles, t, done ? tl * 1000 / done : 0, done ? tu * 1000 / done : 0, retries);
 	diag("under load: %llu failed forks counted (%llu cgroup_pids, %llu nproc, %llu unknown), %llu missed, %lu events recorded",
-	     tot.v[S_FAILED], tot.v[S_CGROUP_PIDS], tot.v[S_NPROC], tot.v[S_UNKNOWN],
-	     tot.v[S_MISSED], events);
+	     tot.v[ST_FORK_FAILED], tot.v[ST_CGROUP_PIDS], tot.v[ST_NPROC], tot.v[ST_UNKNOWN],
+	     tot.v[ST_MISSED], events);
 	for (i = 0; i < n; i++)
 		tally_show("storm", &sh->t[i]);
 	tally_show("pids.max", &sh->t[4]);
@@ -1572,7 +1466,7 @@ static void test_reload(int cycles, int maxsec)
 	else
 		result(kpok && done, "stress_reload_kprobes_clean");
 	/* the failing workers must really have failed, and been counted */
-	result(attr && tot.v[S_CGROUP_PIDS] && tot.v[S_NPROC] &&
+	result(attr && tot.v[ST_CGROUP_PIDS] && tot.v[ST_NPROC] &&
 	       tally_failed(&sh->t[4], EAGAIN) && tally_failed(&sh->t[5], EAGAIN),
 	       "stress_reload_attribution");
 	result(!log_has_warning(log), "stress_reload_no_warn_in_log");
