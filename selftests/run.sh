@@ -102,12 +102,6 @@ else
 	fail "build stress suite (selftests/stress)"
 	stressbin=
 fi
-reload_cycles=${ENOMEM_RELOAD_CYCLES:-100}
-reload_boots=${ENOMEM_RELOAD_BOOTS:-1}
-nreload=0
-if [ -n "$stressbin" ] && [ "$reload_cycles" -gt 0 ] && [ "$reload_boots" -gt 0 ]; then
-	nreload=$(($("$stressbin" count-reload) * reload_boots))
-fi
 
 # The debug kernel's own checks (make check-debug): the kernel's fault
 # injection inside fork, kmemleak after rmmod, no KASAN/lockdep report.
@@ -115,6 +109,16 @@ debug_checks=
 if [ -n "${ENOMEM_DEBUG_CHECKS:-}" ]; then
 	debug_checks=$top/selftests/debug/guest-debug.sh
 	ntests=$((ntests + $(sed -n 's/.*GUEST_DEBUG_TESTS=\([0-9]*\).*/\1/p' "$debug_checks" | head -n 1)))
+fi
+
+reload_cycles=${ENOMEM_RELOAD_CYCLES:-100}
+reload_boots=${ENOMEM_RELOAD_BOOTS:-1}
+nreload=0
+if [ -n "$stressbin" ] && [ "$reload_cycles" -gt 0 ] && [ "$reload_boots" -gt 0 ]; then
+	nreload=$("$stressbin" count-reload)
+	[ -n "$debug_checks" ] && nreload=$((nreload + $(sed -n \
+		's/.*GUEST_DEBUG_RELOAD_TESTS=\([0-9]*\).*/\1/p' "$debug_checks" | head -n 1)))
+	nreload=$((nreload * reload_boots))
 fi
 
 # enomemstat and its in-guest checks, when the tools engineer's files exist.
