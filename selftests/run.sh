@@ -34,7 +34,8 @@
 #                       replaces the rig's own (see selftests/lib/boot.sh)
 #   ENOMEM_RELOAD_CYCLES  module load/unload cycles under fork storms, in a
 #                       second VM per kernel (default 100; 0: no second VM)
-#   ENOMEM_RELOAD_SECONDS  stop cycling after this long (default 170)
+#   ENOMEM_RELOAD_SECONDS  stop cycling after this long (default 420; 100
+#                       cycles take about 2 minutes here)
 #   ENOMEM_RELOAD_BOOTS  how many such VMs per kernel (default 1)
 #   ENOMEM_RELOAD_ACCEL  their accelerator (default tcg,thread=single: see
 #                       "The reload VM" below)
@@ -217,7 +218,7 @@ run_vm() { # kver root
 		return
 	fi
 	[ -n "$stressbin" ] && "$top/selftests/stress/pack.sh" "$out/initrd.gz" "$stressbin" \
-		"$reload_cycles" "${ENOMEM_RELOAD_SECONDS:-170}"
+		"$reload_cycles" "${ENOMEM_RELOAD_SECONDS:-420}"
 	if [ -n "$debug_checks" ]; then
 		d=$(mktemp -d)
 		cp "$debug_checks" "$d/guest-debug.sh"
@@ -263,7 +264,7 @@ run_reload() { # kver root n
 	rlog=$work/$rkver/reload.$rn.log
 	t0=$(now)
 	ENOMEM_QEMU_ACCEL=${ENOMEM_RELOAD_ACCEL:-tcg,thread=single} \
-		ENOMEM_VM_TIMEOUT=$((${ENOMEM_RELOAD_SECONDS:-170} + 300)) \
+		ENOMEM_VM_TIMEOUT=$((${ENOMEM_RELOAD_SECONDS:-420} + 300)) \
 		"$lib/boot.sh" "$2/boot/vmlinuz-$rkver" "$work/$rkver/initrd.gz" "$rlog" reload
 	t1=$(now)
 	judge "$rlog" "$rkver reload $rn" "$((nreload / reload_boots))" "$work/$rkver/reload.$rn.txt"

@@ -6,7 +6,7 @@
 # Append the stress suite's static binary to an initramfs as /enomem_stress,
 # and, for a VM booted with enomem_mode=reload, the number of load/unload
 # cycles (default 100) and the seconds after which to stop cycling (default
-# 170) as /enomem_stress.cycles.
+# 420) as /enomem_stress.cycles.
 # The kernel unpacks concatenated (separately compressed) cpio archives in
 # turn, so the rig's own initramfs needs no change.
 set -eu
@@ -14,7 +14,7 @@ set -eu
 initrd=${1:?usage: pack.sh INITRD STRESSBIN}
 bin=${2:?}
 cycles=${3:-100}
-seconds=${4:-170}
+seconds=${4:-420}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 cp "$bin" "$stage/enomem_stress"
