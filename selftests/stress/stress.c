@@ -1215,6 +1215,15 @@ static void test_exhaustion(void)
 			pid_t c_pid;
 			int st = 0;
 
+			/*
+			 * All on one CPU: the kprobes core counts a missed
+			 * instance with a plain "nmissed++" next to its
+			 * lock-free instance pool (6.1's kernel/kprobes.c),
+			 * so misses on two CPUs at once can lose one.  Seen
+			 * once on 6.12: 283 for the 284 parents beyond the 16
+			 * instances.
+			 */
+			pin(0);
 			close(startp[1]);
 			close(relp[1]);
 			while (read(startp[0], &c, 1) < 0 && errno == EINTR)
