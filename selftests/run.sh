@@ -255,7 +255,7 @@ run_vm() { # kver root
 # run on every vCPU.  Not on QEMU's default multi-threaded TCG: there, arming
 # any kprobe under a fork storm crashes the guest within seconds even without
 # this module (the kernel's own kprobe events on the same functions: 6 of 6
-# boots of 6.1 and 6.12 oopsed, NULL RIP in clone3 or a stale int3), because
+# boots of 6.1 and 6.12 oopsed, NULL RIP in clone3 or an int3 oops), likely because
 # a vCPU keeps running translations of text another vCPU has just patched.
 # One host thread for all vCPUs still interleaves them, and does not.
 run_reload() { # kver root n
