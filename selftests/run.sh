@@ -253,11 +253,12 @@ run_vm() { # kver root
 
 # The reload VM: the stress suite's 100 load/unload cycles while fork storms
 # run on every vCPU.  Not on QEMU's default multi-threaded TCG: there, arming
-# any kprobe under a fork storm crashes the guest within seconds even without
-# this module (the kernel's own kprobe events on the same functions: 6 of 6
-# boots of 6.1 and 6.12 oopsed, NULL RIP in clone3 or an int3 oops), likely because
-# a vCPU keeps running translations of text another vCPU has just patched.
-# One host thread for all vCPUs still interleaves them, and does not.
+# kprobes on the fork path under a fork storm crashed the guest within
+# seconds even without this module (the kernel's own kprobe events on the
+# same eight functions: 6 of 6 boots of 6.1 and 6.12 oopsed, NULL RIP in
+# clone3 or an int3 oops), likely because a vCPU keeps running translations
+# of text another vCPU has just patched.  With one host thread for all vCPUs
+# (still interleaved) the same control survived 4 of 4 boots.
 run_reload() { # kver root n
 	rkver=$1
 	rn=$3
