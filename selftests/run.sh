@@ -95,7 +95,7 @@ fi
 # The stress and abuse suite (selftests/stress): its results follow the others.
 stressbin=$work/enomem_stress
 if gcc -static -std=gnu99 -Wall -Werror -O2 -pthread -o "$stressbin" \
-	"$top"/selftests/stress/stress.c "$top"/selftests/guest/kmod.c \
+	"$top"/selftests/stress/*.c "$top"/selftests/guest/kmod.c \
 	"$top"/selftests/guest/stats.c "$top"/selftests/guest/util.c >"$work/enomem_stress.log" 2>&1; then
 	ntests=$((ntests + $("$stressbin" count)))
 else
