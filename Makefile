@@ -66,9 +66,21 @@ check-debug:
 bench:
 	bench/run.sh
 
+# Packages into dist/ (see packaging/README.md): EL7 RPMs (SRPM + binary),
+# Debian packages, and the packaging tests (last line "N passed, N failed").
+rpm:
+	sh packaging/rpm/build.sh $(CURDIR)/dist
+
+deb:
+	sh packaging/debian-build.sh $(CURDIR)/dist
+
+check-packages:
+	sh packaging/tests/run.sh
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -f module/compat/tests/*.o
 	-$(MAKE) -C tools clean
 
 .PHONY: all module tools install dkms-install check check-debug demo stress bench clean
+.PHONY: rpm deb check-packages

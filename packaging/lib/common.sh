@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by packaging/*/build.sh and packaging/tests/run.sh.
+
+# apt_install PKG: install a Debian package (apt-get update once if needed).
+apt_install() {
+	echo "packaging: installing $1" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$1" >&2 ||
+		{ apt-get update >&2 && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends "$1" >&2; }
+}
+
+# need CMD PKG: install PKG unless the command CMD is on PATH.
+need() {
+	command -v "$1" >/dev/null 2>&1 || { apt_install "$2"; command -v "$1" >/dev/null 2>&1; }
+}
+
+# need_file FILE PKG: install PKG unless FILE exists (a debhelper add-on).
+need_file() {
+	[ -e "$1" ] || { apt_install "$2"; [ -e "$1" ]; }
+}
+
+# pkg_version TOP: dkms.conf's PACKAGE_VERSION, the one version of everything.
+pkg_version() {
+	sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$1/dkms.conf"
+}
+
+# stage TOP DIR: copy what the packages are built from into DIR (the working
+# tree's files, without build products; tools/ without its tests).
+stage() {
+	mkdir -p "$2"
+	(cd "$1" && {
+		if git rev-parse --git-dir >/dev/null 2>&1; then
+			git ls-files -co --exclude-standard -- Kbuild Makefile dkms.conf README.md \
+				module tools packaging/systemd packaging/examples packaging/prometheus
+		else
+			find Kbuild Makefile dkms.conf README.md module tools packaging/systemd \
+				packaging/examples packaging/prometheus -type f \
+				! -name '*.o' ! -name '*.ko' ! -name '*.cmd' ! -name '*.mod*' \
+				! -path tools/enomemstat
+		fi
+	} | grep -v '^tools/tests/' | while read -r f; do [ -f "$f" ] && echo "$f"; done | tar -cf - -T -) |
+		tar -xf - -C "$2"
+}
