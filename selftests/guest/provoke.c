@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "faults.h"
 #include "scenarios.h"
 #include "util.h"
 
@@ -45,6 +46,7 @@ const char *errno_name(int err)
 void scenarios_init(void)
 {
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	faults_init();
 }
 
 static void record(struct outcome *o, int expect, int err)

@@ -19,6 +19,8 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cgroup.h"
+#include "faults.h"
 #include "scenarios.h"
 #include "util.h"
 
@@ -27,8 +29,6 @@
 #define SYSCTL_OVERCOMMIT "/proc/sys/vm/overcommit_memory"
 #define SYSCTL_OVERCOMMIT_RATIO "/proc/sys/vm/overcommit_ratio"
 
-#define CG_PIDS CGROUP_ROOT "/enomem_pids"
-#define CG_MEM CGROUP_ROOT "/enomem_memcg"
 
 #define BIT(k) (1u << (k))
 
@@ -171,78 +171,68 @@ static void commit_restore(void)
 		write_long(SYSCTL_OVERCOMMIT_RATIO, saved_b);
 }
 
-/* -------- cgroup v2 helpers -------- */
+/* -------- cgroups -------- */
 
-static int cgroup_has(const char *ctrl)
+static char cg_pids[96], cg_mem[96];
+
+static void cgroup_prepare(struct outcome *o, const char *ctrl, char *dir,
+			   size_t len)
 {
-	char buf[512], *tok, *save = NULL;
-
-	if (read_file(CGROUP_ROOT "/cgroup.controllers", buf, sizeof(buf)) < 0)
-		return 0;
-	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-		if (!strcmp(tok, ctrl))
-			return 1;
-	return 0;
-}
-
-static void cgroup_prepare(struct outcome *o, const char *ctrl, const char *dir)
-{
-	char plus[32];
 	int err;
 
-	if (!cgroup_has(ctrl)) {
+	if (!cg_has(ctrl)) {
 		o->skip = 1;
-		snprintf(o->msg, sizeof(o->msg), "no cgroup v2 %s controller", ctrl);
+		snprintf(o->msg, sizeof(o->msg), "no cgroup %s controller", ctrl);
 		return;
 	}
-	snprintf(plus, sizeof(plus), "+%s", ctrl);
-	err = write_file(CGROUP_ROOT "/cgroup.subtree_control", plus);
-	if (err) {
-		fail_setup(o, "cgroup.subtree_control", err);
-		return;
-	}
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		fail_setup(o, dir, errno);
+	err = cg_create(ctrl, ctrl[0] == 'p' ? "enomem_pids" : "enomem_memcg",
+			dir, len);
+	if (err)
+		fail_setup(o, dir, err);
 }
 
 static void cgroup_join(struct outcome *o, const char *dir)
 {
-	char path[128];
-	int err;
+	int err = cg_join(dir);
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	err = write_file(path, "0");
 	if (err)
-		fail_setup(o, path, err);
+		fail_setup(o, "cgroup.procs", err);
 }
 
-/* A cgroup whose tasks just died may stay busy for a moment. */
-static void cgroup_remove(const char *dir)
+static void cgroup_set(struct outcome *o, const char *dir, const char *file,
+		       long val)
 {
-	int i;
+	char v[32];
+	int err;
 
-	for (i = 0; i < 100 && rmdir(dir) && errno == EBUSY; i++)
-		usleep(20000);
+	if (o->skip || o->setup_err)
+		return;
+	snprintf(v, sizeof(v), "%ld", val);
+	err = cg_write(dir, file, v);
+	if (err) {
+		o->setup_err = 1;
+		snprintf(o->msg, sizeof(o->msg), "%s/%s: %s", dir, file, strerror(err));
+	}
 }
 
 /* -------- cgroup_pids -------- */
 
+/* v1 (RHEL 7's backport) and v2 both have pids.max. */
 static void pids_prepare(struct outcome *o)
 {
-	cgroup_prepare(o, "pids", CG_PIDS);
+	cgroup_prepare(o, "pids", cg_pids, sizeof(cg_pids));
 	o->limit = 5;
-	if (!o->skip && !o->setup_err)
-		set_or_fail(o, CG_PIDS "/pids.max", o->limit);
+	cgroup_set(o, cg_pids, "pids.max", o->limit);
 }
 
 static void pids_enter(struct outcome *o)
 {
-	cgroup_join(o, CG_PIDS);
+	cgroup_join(o, cg_pids);
 }
 
 static void pids_cleanup(void)
 {
-	cgroup_remove(CG_PIDS);
+	cg_remove(cg_pids);
 }
 
 /* -------- nproc -------- */
@@ -300,16 +290,43 @@ static void threads_restore(void)
 
 /* -------- memcg -------- */
 
+/*
+ * v2: memory.max.  v1 (3.10): a kernel stack or task_struct is charged only
+ * once kmem accounting is on, which setting memory.kmem.limit_in_bytes on
+ * the empty cgroup does; a generous kmem limit leaves memory.limit_in_bytes
+ * as the one that refuses.
+ */
 static void memcg_prepare(struct outcome *o)
 {
-	cgroup_prepare(o, "memory", CG_MEM);
+	cgroup_prepare(o, "memory", cg_mem, sizeof(cg_mem));
 	o->limit = 2 << 20;
-	if (o->skip || o->setup_err)
+	if (cg_version() == 1) {
+		cgroup_set(o, cg_mem, "memory.kmem.limit_in_bytes", 256L << 20);
+		cgroup_set(o, cg_mem, "memory.limit_in_bytes", o->limit);
 		return;
-	set_or_fail(o, CG_MEM "/memory.max", o->limit);
+	}
+	cgroup_set(o, cg_mem, "memory.max", o->limit);
 	/* No swap in the VM, but do not let a swap file change the result. */
-	if (path_exists(CG_MEM "/memory.swap.max"))
-		write_file(CG_MEM "/memory.swap.max", "0");
+	if (!o->skip && !o->setup_err)
+		cg_write(cg_mem, "memory.swap.max", "0");
+}
+
+/*
+ * The classic RHEL 7 container failure: memory.kmem.limit_in_bytes, and
+ * the kernel stack or task_struct cannot be charged.  Only cgroup v1 has
+ * the file (and only up to 5.x enforces it); v2 kernels skip.
+ */
+static void memcg_kmem_prepare(struct outcome *o)
+{
+	if (cg_version() != 1) {
+		o->skip = 1;
+		snprintf(o->msg, sizeof(o->msg),
+			 "no cgroup v1 memory.kmem.limit_in_bytes (cgroup v2 kernel)");
+		return;
+	}
+	cgroup_prepare(o, "memory", cg_mem, sizeof(cg_mem));
+	o->limit = 1 << 20;
+	cgroup_set(o, cg_mem, "memory.kmem.limit_in_bytes", o->limit);
 }
 
 /*
@@ -325,45 +342,12 @@ static void memcg_enter(struct outcome *o)
 		return;
 	}
 	touch_writable_pages(1);
-	cgroup_join(o, CG_MEM);
+	cgroup_join(o, cg_mem);
 }
 
 static void memcg_cleanup(void)
 {
-	cgroup_remove(CG_MEM);
-}
-
-/* -------- slab (test-only injector) -------- */
-
-static long inject_count(void)
-{
-	long n = -1;
-
-	read_long(INJECT_PARAMS "/injected", &n);
-	return n;
-}
-
-static void slab_prepare(struct outcome *o)
-{
-	if (!path_exists(INJECT_PARAMS "/target_pid")) {
-		o->setup_err = 1;
-		snprintf(o->msg, sizeof(o->msg), "enomem_inject is not loaded");
-		return;
-	}
-	o->injected = inject_count();
-}
-
-/* Fail this task's next task_struct allocation, once. */
-static void slab_arm(void)
-{
-	write_long(INJECT_PARAMS "/skip", 0);
-	write_long(INJECT_PARAMS "/times", 1);
-	write_long(INJECT_PARAMS "/target_pid", syscall(SYS_gettid));
-}
-
-static void slab_disarm(void)
-{
-	write_long(INJECT_PARAMS "/target_pid", 0);
+	cg_remove(cg_mem);
 }
 
 const struct scenario scenarios[] = {
@@ -396,7 +380,7 @@ const struct scenario scenarios[] = {
 	},
 	{
 		.name = "cgroup_pids",
-		.how = "cgroup v2 pids.max=5",
+		.how = "cgroup pids.max=5",
 		.stat = ST_CGROUP_PIDS, .fill = 1,
 		.kinds = BIT(K_FORK) | BIT(K_THREAD) | BIT(K_PTHREAD) |
 			 BIT(K_VFORK) | BIT(K_CLONE3),
@@ -421,15 +405,23 @@ const struct scenario scenarios[] = {
 	},
 	{
 		.name = "memcg",
-		.how = "memory.max=2M, oom_score_adj=-1000",
+		.how = "memory.max (v1: limit_in_bytes) 2M",
 		.stat = ST_MEMCG, .fill = 1, .fuzzy = 1, .nofault = 1,
 		.kinds = BIT(K_FORK) | BIT(K_THREAD),
 		.expect = expect_enomem, .prepare = memcg_prepare,
 		.enter = memcg_enter, .cleanup = memcg_cleanup,
 	},
 	{
+		.name = "memcg_kmem",
+		.how = "v1 memory.kmem.limit_in_bytes=1M",
+		.stat = ST_MEMCG, .fill = 1, .fuzzy = 1, .nofault = 1,
+		.kinds = BIT(K_FORK) | BIT(K_THREAD),
+		.expect = expect_enomem, .prepare = memcg_kmem_prepare,
+		.enter = memcg_enter, .cleanup = memcg_cleanup,
+	},
+	{
 		.name = "slab",
-		.how = "task_struct allocation fails (test injector)",
+		.how = "task_struct allocation fails (failslab or injector)",
 		.stat = ST_SLAB,
 		.kinds = BIT(K_FORK) | BIT(K_THREAD) | BIT(K_VFORK) | BIT(K_CLONE3),
 		.expect = expect_enomem, .prepare = slab_prepare,
@@ -441,7 +433,7 @@ const int nr_scenarios = sizeof(scenarios) / sizeof(scenarios[0]);
 
 long scenario_injected(void)
 {
-	return inject_count();
+	return slab_injected();
 }
 
 const struct scenario *scenario_by_stat(enum stat_id stat)

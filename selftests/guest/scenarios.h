@@ -9,7 +9,6 @@
 #include "kinds.h"
 #include "stats.h"
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
 #define INJECT_PARAMS "/sys/module/enomem_inject/parameters"
 
 /* What one provoke run saw; lives in shared memory between test and worker. */

@@ -76,7 +76,8 @@ static int inject_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (READ_ONCE(times) <= 0)
 		return 1;
 	WRITE_ONCE(times, times - 1);
-	d->cache = (struct kmem_cache *)regs_get_kernel_argument(regs, 0);
+	/* first argument; x86_64 only, regs_get_kernel_argument() is 5.0+ */
+	d->cache = (struct kmem_cache *)regs->di;
 	d->fail = true;
 	return 0;
 }
