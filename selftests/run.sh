@@ -199,9 +199,9 @@ if [ "$mode" = run ] && [ -z "${ENOMEM_NO_DKMS:-}" ]; then
 			t0=$(now)
 			if nice -n 10 "$lib/dkms-build.sh" "$top" "$kver" "$root" \
 				"$work/$kver/dkms" 2>"$work/$kver/dkms.err"; then
-				echo "ok - $kver: dkms build ($(($(now) - t0)) s)"
+				echo "ok - $kver: dkms build and install, into $(cat "$work/$kver/dkms/installed") ($(($(now) - t0)) s)"
 			else
-				echo "not ok - $kver: dkms build (log: $work/$kver/dkms/dkms.log)"
+				echo "not ok - $kver: dkms build and install (log: $work/$kver/dkms/dkms.log)"
 				sed 's/^/#   /' "$work/$kver/dkms.err"
 			fi
 		done <"$work/kernels"

@@ -3,10 +3,15 @@
 #
 # dkms-build.sh TOP KVER ROOT OUT
 #
-# Build the module the way a user's machine does, with dkms and the tree's
-# dkms.conf, but in a private dkms tree and source tree under OUT so that
-# nothing is registered on this host (/var/lib/dkms, /usr/src untouched).
-# Succeeds when dkms built enomem_stats.ko for exactly KVER.
+# Build and install the module the way a user's machine does, with dkms and
+# the tree's dkms.conf, but in a private dkms tree, source tree and install
+# tree under OUT so that nothing is registered on this host (/var/lib/dkms,
+# /usr/src, /lib/modules untouched).  Succeeds when dkms built
+# enomem_stats.ko for exactly KVER and installed it where it installs on a
+# real host.  dkms picks that place by the distribution it runs on:
+# /updates/dkms on Debian, /extra on RHEL.  For a RHEL kernel-devel tree
+# (ROOT/usr/src/kernels/KVER) dkms runs in a private mount namespace that
+# shows it CentOS 7's /etc/os-release, so it behaves as on a RHEL 7 host.
 set -eu
 
 top=${1:?usage: dkms-build.sh TOP KVER ROOT OUT}
@@ -21,8 +26,9 @@ version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 
 src=$out/source
 tree=$out/tree
-rm -rf "$src" "$tree"
-mkdir -p "$src/$name-$version" "$tree"
+mods=$out/lib/modules
+rm -rf "$src" "$tree" "$mods"
+mkdir -p "$src/$name-$version" "$tree" "$mods/$kver"
 # What "make dkms-install" copies to /usr/src.
 cp -r "$top/Kbuild" "$top/Makefile" "$top/dkms.conf" "$top/module" "$src/$name-$version/"
 
@@ -39,6 +45,23 @@ if [ -n "$cc" ]; then
 	export PATH
 fi
 
+dest=/updates/dkms
+osrel=
+if [ -d "$root/usr/src/kernels/$kver" ]; then
+	dest=/extra
+	osrel=$out/os-release
+	printf '%s\n' 'NAME="CentOS Linux"' 'VERSION="7 (Core)"' 'ID="centos"' \
+		'ID_LIKE="rhel fedora"' 'VERSION_ID="7"' >"$osrel"
+fi
+dkms() {
+	if [ -n "$osrel" ]; then
+		unshare -m sh -c 'mount --bind "$0" /etc/os-release && exec dkms "$@"' \
+			"$osrel" "$@"
+	else
+		command dkms "$@"
+	fi
+}
+
 dkms --dkmstree "$tree" --sourcetree "$src" build -m "$name" -v "$version" \
 	-k "$kver" --kernelsourcedir "$root/usr/src/linux-headers-$kver" \
 	>"$out/dkms.log" 2>&1 || {
@@ -49,8 +72,17 @@ dkms --dkmstree "$tree" --sourcetree "$src" build -m "$name" -v "$version" \
 	exit 1
 }
 
-ko=$(find "$tree/$name/$version/$kver" -name 'enomem_stats.ko*' | head -n 1)
-[ -n "$ko" ] || { echo "dkms-build: dkms reported success but built no enomem_stats.ko" >&2; exit 1; }
+dkms --dkmstree "$tree" --sourcetree "$src" --installtree "$mods" --no-depmod \
+	install -m "$name" -v "$version" -k "$kver" \
+	--kernelsourcedir "$root/usr/src/linux-headers-$kver" \
+	>>"$out/dkms.log" 2>&1 || {
+	tail -n 20 "$out/dkms.log" >&2
+	exit 1
+}
+ko=$(find "$mods/$kver$dest" -maxdepth 1 -name 'enomem_stats.ko*' 2>/dev/null | head -n 1)
+[ -n "$ko" ] || { echo "dkms-build: dkms install put no enomem_stats.ko in /lib/modules/$kver$dest:" >&2
+	(cd "$mods" && find . -type f) >&2; exit 1; }
+
 case $ko in
 *.xz) vermagic=$(xz -dc "$ko" | strings | sed -n 's/^vermagic=//p') ;;
 *) vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null || strings "$ko" | sed -n 's/^vermagic=//p') ;;
@@ -59,3 +91,4 @@ case $vermagic in
 "$kver "*) ;;
 *) echo "dkms-build: $ko has vermagic '$vermagic', not for $kver" >&2; exit 1 ;;
 esac
+echo "/lib/modules/$kver$dest/${ko##*/}" >"$out/installed"
