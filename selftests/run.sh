@@ -101,7 +101,8 @@ fi
 stressbin=$work/enomem_stress
 if gcc -static -std=gnu99 -Wall -Werror -O2 -pthread -o "$stressbin" \
 	"$top"/selftests/stress/*.c "$top"/selftests/guest/kmod.c \
-	"$top"/selftests/guest/stats.c "$top"/selftests/guest/util.c >"$work/enomem_stress.log" 2>&1; then
+	"$top"/selftests/guest/stats.c "$top"/selftests/guest/util.c \
+	"$top"/selftests/guest/cgroup.c >"$work/enomem_stress.log" 2>&1; then
 	ntests=$((ntests + $("$stressbin" count)))
 else
 	cat "$work/enomem_stress.log"
