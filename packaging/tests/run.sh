@@ -15,7 +15,8 @@
 # skipped checks as "ok N - ... # SKIP reason" (not counted), and last
 # exactly one line "N passed, N failed".  Exit 0 when nothing failed.
 #
-# WORKDIR (default ${TMPDIR:-/tmp}/enomem-stats-packaging) is emptied first.
+# Works in WORKDIR/packaging (emptied first; without WORKDIR:
+# ${TMPDIR:-/tmp}/enomem-stats-packaging); nothing else in WORKDIR is touched.
 # Kernels are cached in $ENOMEM_CACHE (default ~/.cache/enomem-stats):
 # the RHEL 7 tree in rhel7/, Debian's headers as selftests/lib/fetch-kernel.sh
 # keeps them.  ENOMEM_PKG_DEBIAN_KERNEL (default linux-image-amd64) picks
@@ -26,7 +27,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PKG=$(dirname "$HERE")
 TOP=$(dirname "$PKG")
 . "$PKG/lib/common.sh"
-W=${1:-${TMPDIR:-/tmp}/enomem-stats-packaging}
+# Only a directory of our own is emptied: WORKDIR/packaging.
+if [ -n "${1:-}" ]; then W=$1/packaging; else W=${TMPDIR:-/tmp}/enomem-stats-packaging; fi
 CACHE=${ENOMEM_CACHE:-$HOME/.cache/enomem-stats}
 RHEL_TAR=${ENOMEM_RHEL7_DEVEL:-$TOP/../shared/kernels/rhel7/kernel-devel-3.10.0-1160.el7.x86_64.tar.xz}
 RHEL_KVER=3.10.0-1160.el7.x86_64
@@ -130,8 +132,10 @@ enomem-stats-dkms $VERSION 1.el7 noarch gzip" \
 	same "rpm: /etc/sysconfig/enomem-stats is %config(noreplace)" \
 		"/etc/sysconfig/enomem-stats" "$(rpm -qp --configfiles "$RPM")"
 
-	srclist=$(cd "$TOP" && { printf '%s\n' Kbuild Makefile dkms.conf; find module -type f \
-		! -name '*.o' ! -name '*.cmd' ! -name '*.mod*' ! -name '*.ko'; } |
+	# What lib/common.sh's stage() takes: the working tree's module files.
+	srclist=$(cd "$TOP" && { printf '%s\n' Kbuild Makefile dkms.conf
+		git ls-files -co --exclude-standard -- module | while read -r f; do
+			[ -f "$f" ] && echo "$f"; done; } |
 		sed "s#^#/usr/src/enomem-stats-$VERSION/#" | sort)
 	same "rpm: enomem-stats-dkms ships Kbuild, Makefile, dkms.conf, module/ under /usr/src/enomem-stats-$VERSION" \
 		"$srclist" "$(rpm -qlp "$DRPM" | grep '^/usr/src/' | while read -r f; do
