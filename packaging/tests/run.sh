@@ -201,6 +201,8 @@ enomem-stats-dkms $VERSION 1.el7 noarch gzip" \
 	else
 		not_ok "srpm: holds enomem-stats.spec (rpmspec available)" "$(ls "$W/srpm")"
 	fi
+	same "spec in the repository: Version is dkms.conf's (build.sh sets it anyway)" "$VERSION" \
+		"$(sed -n 's/^Version: *//p' "$PKG/rpm/enomem-stats.spec")"
 	has "srpm: source tarball holds the module, tools and packaging files" \
 		"$(tar -tzf "$W/srpm/enomem-stats-$VERSION.tar.gz" 2>&1)" \
 		"enomem-stats-$VERSION/dkms.conf" "enomem-stats-$VERSION/module/main.c" \
