@@ -373,9 +373,14 @@ fi
 # A private dkms: its own dkms tree, source tree (the package payload) and
 # install tree; no depmod.  "dkms" and "uname -r" in the scriptlets find
 # these wrappers first on PATH.
-# fakekernel DIR KVER KSRC: DIR/bin/{dkms,uname}, DIR/lib/modules/KVER/build.
+# fakekernel DIR KVER KSRC SRC [OSREL]: DIR/bin/{dkms,uname},
+# DIR/lib/modules/KVER/build.  With OSREL, dkms runs in a private mount
+# namespace where that file is /etc/os-release: dkms picks the install
+# directory by distribution (/extra on RHEL), so it acts as on EL7.
 fakekernel() {
-	fk=$1 kv=$2 ksrc=$3 src=$4
+	fk=$1 kv=$2 ksrc=$3 src=$4 osrel=${5:-}
+	run=
+	[ -n "$osrel" ] && run="unshare -m sh -c 'mount --bind \"\$0\" /etc/os-release && exec \"\$@\"' $osrel"
 	mkdir -p "$fk/bin" "$fk/tree" "$fk/lib/modules/$kv" "$fk/kernels"
 	ln -sfn "$ksrc" "$fk/lib/modules/$kv/build"
 	ln -sfn "$ksrc" "$fk/kernels/$kv"
@@ -385,7 +390,7 @@ fakekernel() {
 	for a; do [ "\$prev" = -k ] && k=\$a; prev=\$a; done
 	[ -n "\$k" ] && set -- "\$@" --kernelsourcedir "$fk/kernels/\$k"
 	echo "+ dkms \$*" >> "$fk/dkms.calls"
-	exec $(command -v dkms) --dkmstree "$fk/tree" --sourcetree "$src" \
+	exec $run $(command -v dkms) --dkmstree "$fk/tree" --sourcetree "$src" \
 		--installtree "$fk/lib/modules" --no-depmod "\$@"
 	EOF
 	cat > "$fk/bin/uname" <<-EOF
@@ -400,9 +405,10 @@ would_sign() {
 	ls /usr/lib/linux-kbuild-*/scripts/sign-file "/lib/modules/$1/build/scripts/sign-file" \
 		>/dev/null 2>&1
 }
-# check_ko NAME FK KVER: the module is installed for KVER where this host's
-# dkms puts it (Debian: updates/dkms; EL7's dkms: extra), with KVER's vermagic.
+# check_ko NAME FK KVER [DEST]: the module is installed for KVER where dkms
+# puts it (DEST: /updates/dkms on Debian, /extra on EL7), with KVER's vermagic.
 check_ko() {
+	dest=${4:-/updates/dkms}
 	ko=$(find "$2/lib/modules/$3" -name 'enomem_stats.ko*' 2>/dev/null | head -n 1)
 	case $ko in
 	*.xz) vm=$(xz -dc "$ko" | strings | sed -n 's/^vermagic=//p') ;;
@@ -410,7 +416,7 @@ check_ko() {
 	*) vm= ;;
 	esac
 	case "${ko#"$2/lib/modules/$3"}|$vm" in
-	/updates/dkms/enomem_stats.ko*"|$3 "*) ok "$1" ;;
+	"$dest/enomem_stats.ko"*"|$3 "*) ok "$1" ;;
 	*) not_ok "$1" "module: ${ko:-none}" "vermagic: $vm" "$(tail -n 20 "$2/out" 2>/dev/null)" \
 		"$(cat "$2"/tree/enomem-stats/*/"$3"/*/log/make.log 2>/dev/null | tail -n 20)" ;;
 	esac
@@ -438,12 +444,14 @@ else
 		skip "dkms: the RPM's %post against RHEL 7's kernel-devel" "this host's dkms would sign with a key in /var/lib/dkms"
 	else
 		fk=$W/dkms-rhel7
-		fakekernel "$fk" "$RHEL_KVER" "$ksrc" "$R/usr/src"
+		printf '%s\n' 'NAME="CentOS Linux"' 'ID="centos"' 'ID_LIKE="rhel fedora"' \
+			'VERSION_ID="7"' >"$W/os-release.el7"
+		fakekernel "$fk" "$RHEL_KVER" "$ksrc" "$R/usr/src" "$W/os-release.el7"
 		rpm -qp --qf '%{POSTIN}' "$DRPM" | sed "s#/usr/src/kernels#$fk/kernels#g; s#/lib/modules#$fk/lib/modules#g" > "$fk/post.sh"
 		rpm -qp --qf '%{PREUN}' "$DRPM" > "$fk/preun.sh"
 		rpm -qp --qf '%{POSTTRANS}' "$DRPM" | sed "s#/usr/src/kernels#$fk/kernels#g; s#/lib/modules#$fk/lib/modules#g" > "$fk/posttrans.sh"
 		PATH=$fk/bin:$PATH sh "$fk/post.sh" 1 >"$fk/out" 2>&1
-		check_ko "dkms: the RPM's %post builds and installs the module for $RHEL_KVER (kernel-devel tree)" "$fk" "$RHEL_KVER"
+		check_ko "dkms: the RPM's %post builds and installs the module for $RHEL_KVER into /extra, as on EL7 (kernel-devel tree)" "$fk" "$RHEL_KVER" /extra
 		PATH=$fk/bin:$PATH sh "$fk/posttrans.sh" >>"$fk/out" 2>&1
 		calls=$(grep -c ' build ' "$fk/dkms.calls")
 		same "dkms: %posttrans leaves an installed module alone (one build)" 1 "$calls"
@@ -451,7 +459,7 @@ else
 		left=$(find "$fk/lib/modules" -name 'enomem_stats.ko*'; ls "$fk/tree/enomem-stats" 2>/dev/null)
 		same "dkms: the RPM's %preun removes the module and the dkms registration" "" "$left"
 		PATH=$fk/bin:$PATH sh "$fk/posttrans.sh" >>"$fk/out" 2>&1
-		check_ko "dkms: %posttrans after a same-version reinstall's %preun brings the module back" "$fk" "$RHEL_KVER"
+		check_ko "dkms: %posttrans after a same-version reinstall's %preun brings the module back" "$fk" "$RHEL_KVER" /extra
 	fi
 
 	# (b) Debian: the .deb's postinst, through dkms' own common.postinst.
