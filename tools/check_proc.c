@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * --diagnose --pid PID, per-process limits: its mappings against
+ * vm.max_map_count, RLIMIT_NPROC against its real user's tasks (threads
+ * included, as the kernel counts them), RLIMIT_AS against VmSize.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnose.h"
+
+void check_map_count(const struct diag_ctx *ctx)
+{
+	int pid = ctx->pid;
+	unsigned long long max, maps = 0;
+	char path[PATH_MAX], what[200];
+	char *buf, *p;
+
+	if (read_u64(&max, "/proc/sys/vm/max_map_count")) {
+		note_unreadable("max_map_count", "/proc/sys/vm/max_map_count");
+		return;
+	}
+	if (pid <= 0) {
+		snprintf(what, sizeof(what), "vm.max_map_count %llu (--pid PID compares a process's mappings)",
+			 max);
+		add_finding(SEV_OK, -1, "max_map_count", 0, max, what, NULL);
+		return;
+	}
+	root_path(path, sizeof(path), "/proc/%d/maps", pid);
+	buf = read_file(path, NULL);
+	if (!buf) {
+		snprintf(what, sizeof(what), "/proc/%d/maps", pid);
+		note_unreadable("max_map_count", what);
+		return;
+	}
+	for (p = buf; (p = strchr(p, '\n')); p++)
+		maps++;
+	free(buf);
+	snprintf(what, sizeof(what), "pid %d has %llu of %llu mappings (vm.max_map_count, %u%%)",
+		 pid, maps, max, pct(maps, max));
+	add_finding(grade(maps, max, max), -1, "max_map_count", maps, max, what,
+		    "new thread stacks fail with EAGAIN: raise vm.max_map_count or find the mapping leak");
+}
+
+/* "Max processes   4096   4096   processes": the soft limit column. */
+static int limits_soft(const char *buf, const char *name, unsigned long long *out)
+{
+	const char *p = strstr(buf, name);
+	char tok[32];
+
+	if (!p || sscanf(p + strlen(name), " %31s", tok) != 1)
+		return -1;
+	if (!strcmp(tok, "unlimited")) {
+		*out = UNLIMITED;
+		return 0;
+	}
+	return parse_u64(tok, out) || !strcmp(tok, "max") ? -1 : 0;
+}
+
+/* "Uid:\t1000\t1000\t1000\t1000": the real uid, which RLIMIT_NPROC counts. */
+static int status_uid(const char *status, unsigned long long *uid)
+{
+	return keyed_u64(status, "Uid:", uid);
+}
+
+static void uid_name(unsigned long long uid, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	char *pw, *line, *next, *f[4];
+	int i;
+
+	snprintf(buf, len, "uid %llu", uid);
+	root_path(path, sizeof(path), "/etc/passwd");
+	pw = read_file(path, NULL);
+	if (!pw)
+		return;
+	for (line = pw; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		for (i = 0; i < 4; i++) {
+			f[i] = strsep(&line, ":");
+			if (!f[i])
+				break;
+		}
+		if (i == 4 && is_number(f[2]) && strtoull(f[2], NULL, 10) == uid) {
+			snprintf(buf, len, "%s (uid %llu)", f[0], uid);
+			break;
+		}
+	}
+	free(pw);
+}
+
+/* Tasks (threads, as RLIMIT_NPROC counts them) whose real uid is uid. */
+static unsigned long long count_user_tasks(unsigned long long uid)
+{
+	unsigned long long n = 0, u, threads;
+	char path[PATH_MAX];
+	struct dirent *de;
+	char *st;
+	DIR *d;
+
+	root_path(path, sizeof(path), "/proc");
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (!is_number(de->d_name))
+			continue;
+		root_path(path, sizeof(path), "/proc/%s/status", de->d_name);
+		st = read_file(path, NULL);
+		if (!st)
+			continue;	/* gone meanwhile */
+		if (!status_uid(st, &u) && u == uid)
+			n += keyed_u64(st, "Threads:", &threads) ? 1 : threads;
+		free(st);
+	}
+	closedir(d);
+	return n;
+}
+
+void check_rlimits(const struct diag_ctx *ctx)
+{
+	int pid = ctx->pid;
+	unsigned long long nproc, as, uid, tasks, vmsize, cap = 0;
+	char path[PATH_MAX], what[320], user[96];
+	char *limits, *status, *p;
+
+	if (pid <= 0) {
+		add_finding(SEV_OK, R_NPROC, "nproc", 0, UNLIMITED,
+			    "RLIMIT_NPROC and RLIMIT_AS are per process: --pid PID checks them",
+			    NULL);
+		return;
+	}
+	root_path(path, sizeof(path), "/proc/%d/limits", pid);
+	limits = read_file(path, NULL);
+	if (!limits) {
+		snprintf(what, sizeof(what), "/proc/%d/limits", pid);
+		note_unreadable("nproc", what);
+		return;
+	}
+	root_path(path, sizeof(path), "/proc/%d/status", pid);
+	status = read_file(path, NULL);
+	if (!status || status_uid(status, &uid) ||
+	    limits_soft(limits, "Max processes", &nproc)) {
+		snprintf(what, sizeof(what), "/proc/%d/status or limits", pid);
+		if (status)
+			errno = EINVAL;
+		note_unreadable("nproc", what);
+		free(limits);
+		free(status);
+		return;
+	}
+	uid_name(uid, user, sizeof(user));
+	tasks = count_user_tasks(uid);
+	/* CapEff: the kernel exempts CAP_SYS_ADMIN (21), CAP_SYS_RESOURCE (24) */
+	p = strstr(status, "CapEff:");
+	if (p)
+		cap = strtoull(p + 7, NULL, 16);
+	if (uid == 0 || (cap & (1ULL << 21 | 1ULL << 24))) {
+		snprintf(what, sizeof(what), "%s has %llu task(s); RLIMIT_NPROC is not enforced for pid %d (root or CAP_SYS_ADMIN/CAP_SYS_RESOURCE)",
+			 user, tasks, pid);
+		add_finding(SEV_OK, R_NPROC, "nproc", tasks, UNLIMITED, what, NULL);
+	} else if (nproc == UNLIMITED) {
+		snprintf(what, sizeof(what), "%s has %llu task(s); RLIMIT_NPROC of pid %d is unlimited",
+			 user, tasks, pid);
+		add_finding(SEV_OK, R_NPROC, "nproc", tasks, UNLIMITED, what, NULL);
+	} else {
+		snprintf(what, sizeof(what), "%s has %llu of %llu tasks (RLIMIT_NPROC of pid %d, counting threads, %u%%)",
+			 user, tasks, nproc, pid, pct(tasks, nproc));
+		add_finding(grade(tasks, nproc, nproc), R_NPROC, "nproc", tasks, nproc,
+			    what,
+			    "raise ulimit -u (LimitNPROC=, nproc in /etc/security/limits.conf) or find the user's thread leak");
+	}
+
+	if (limits_soft(limits, "Max address space", &as) ||
+	    keyed_u64(status, "VmSize:", &vmsize)) {
+		/* kernel threads have no VmSize: nothing to compare */
+		snprintf(what, sizeof(what), "pid %d has no address space size to compare", pid);
+		add_finding(SEV_OK, -1, "rlimit_as", 0, UNLIMITED, what, NULL);
+	} else if (as == UNLIMITED) {
+		snprintf(what, sizeof(what), "pid %d maps %llu kB; RLIMIT_AS is unlimited",
+			 pid, vmsize);
+		add_finding(SEV_OK, -1, "rlimit_as", vmsize, UNLIMITED, what, NULL);
+	} else {
+		snprintf(what, sizeof(what), "pid %d maps %llu of %llu kB (RLIMIT_AS, ulimit -v, %u%%)",
+			 pid, vmsize, as / 1024, pct(vmsize, as / 1024));
+		add_finding(grade(vmsize, as / 1024, as / 1024), -1, "rlimit_as", vmsize,
+			    as / 1024, what,
+			    "thread stacks and mmap fail with ENOMEM/EAGAIN: raise ulimit -v (LimitAS=)");
+	}
+	free(limits);
+	free(status);
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * enomemstat: what its files share.  main.c parses the command line and
+ * calls one command: the counters (counters.c, printed by output.c or
+ * interval.c), the event log (events.c) or --diagnose (diagnose.c and its
+ * check_*.c files, declared in diagnose.h).  Every JSON byte goes through
+ * json.c.
+ *
+ * Built with -std=gnu99 and only libc, so it compiles with CentOS 7's gcc
+ * 4.8 and glibc 2.17 and links statically for a busybox VM guest: no NSS
+ * calls (user names come from parsing etc/passwd ourselves).
+ */
+#ifndef ENOMEMSTAT_H
+#define ENOMEMSTAT_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#define ENOMEMSTAT_VERSION	"0.1"
+
+/* Exit codes: 1 only ever means "--diagnose found a ceiling hit or near". */
+#define EXIT_FINDING	1
+#define EXIT_TROUBLE	2
+
+/* A proc file larger than this is not one of ours. */
+#define MAX_FILE	(1024 * 1024)
+
+#define UNLIMITED	ULLONG_MAX
+
+/* --root DIR or ENOMEMSTAT_ROOT; "" for the running system. */
+extern const char *root;
+
+extern const char proc_stats[];
+
+/* ------------------------------------------------------------------ */
+/* The counters of /proc/enomem_stats, in the README's order.          */
+
+enum {
+	R_PID_MAX, R_PIDNS_DEAD, R_COMMIT, R_CGROUP_PIDS, R_NPROC,
+	R_THREADS_MAX, R_MEMCG, R_SLAB, R_OTHER, R_UNKNOWN,
+	NR_REASONS
+};
+
+enum {
+	C_FORK_FAILED, C_FORK_ENOMEM, C_FORK_EAGAIN, C_FORK_OTHER,
+	C_REASON_FIRST,
+	C_MISSED = C_REASON_FIRST + NR_REASONS,
+	NR_COUNTERS
+};
+
+extern const char *const counter_names[NR_COUNTERS];
+
+struct reason_info {
+	const char *col;	/* interval mode column header */
+	const char *limit;	/* what refused the fork */
+	const char *hint;	/* where to look, how to raise it */
+};
+
+extern const struct reason_info reasons[NR_REASONS];
+
+struct counters {
+	unsigned long long v[NR_COUNTERS];
+};
+
+enum { CNT_OK, CNT_ABSENT, CNT_BAD };
+
+/* common.c: files below root, numbers */
+void root_path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+char *read_file(const char *path, size_t *lenp);
+int parse_u64(const char *s, unsigned long long *out);
+int read_u64(unsigned long long *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int keyed_u64(const char *buf, const char *key, unsigned long long *out);
+int is_number(const char *s);
+
+/* counters.c */
+void explain_absent(void);
+int read_counters(struct counters *c);
+int do_reset(void);
+
+/* json.c: the one JSON writer; a NULL key inside an array or at the top */
+void jw_object_open(const char *key);
+void jw_object_close(void);
+void jw_array_open(const char *key);
+void jw_array_close(void);
+void jw_uint(const char *key, unsigned long long v);
+void jw_int(const char *key, int v);
+void jw_bool(const char *key, int v);
+void jw_string(const char *key, const char *s);
+void jw_number(const char *key, const char *digits);
+void jw_null(const char *key);
+
+/* output.c: the counters' formats */
+void print_table(const struct counters *c);
+void print_json(const struct counters *c, int sample);
+void print_prometheus(const struct counters *c);
+void finish_stdout(void);
+
+/* interval.c */
+int run_interval(double interval, long count, int json);
+
+/* events.c */
+int show_events(int json);
+
+/* diagnose.c */
+int diagnose(int pid, const char *cgroup, int json);
+
+#endif /* ENOMEMSTAT_H */
