@@ -31,6 +31,8 @@
 #   ENOMEM_VM_TIMEOUT   seconds one VM may run (default: 540)
 #   ENOMEM_NO_DKMS=1    skip the dkms builds (they are then not counted)
 #   ENOMEM_NO_TOOLS_TESTS=1  skip tools/tests/run.sh (then not counted)
+#   ENOMEM_NO_PACKAGES=1  skip building and checking the packages
+#                       (packaging/; then not counted)
 #   ENOMEM_DEBUG_CHECKS=1  add selftests/debug/guest-debug.sh ("make check-debug")
 #   ENOMEM_VM_MEM       guest memory (default 512M)
 #   ENOMEM_QEMU_ACCEL   QEMU accelerator (default tcg, multi-threaded;
@@ -144,6 +146,23 @@ if [ -f "$top/tools/tests/guest.sh" ] && [ -f "$top/tools/Makefile" ]; then
 	fi
 fi
 
+# The EL7 binary RPM's own enomemstat goes into every guest: a static binary
+# built here must run on EL7's glibc 2.17, and the guest has no libc at all.
+pkg_guest=
+if [ "$mode" = run ] && [ -z "${ENOMEM_NO_PACKAGES:-}" ] && [ -x "$top/packaging/rpm/build.sh" ]; then
+	rm -rf "$work/rpm" && mkdir -p "$work/rpm/root"
+	if "$top/packaging/rpm/build.sh" "$work/rpm" >"$work/rpm.log" 2>&1 &&
+	   rpm=$(ls "$work"/rpm/enomem-stats-[0-9]*.x86_64.rpm) &&
+	   (cd "$work/rpm/root" && rpm2cpio "$rpm" | cpio --quiet -idm ./usr/sbin/enomemstat) &&
+	   [ -x "$work/rpm/root/usr/sbin/enomemstat" ]; then
+		pkg_guest=$work/rpm/root/usr/sbin/enomemstat
+		ntests=$((ntests + 1))
+	else
+		tail -n 20 "$work/rpm.log"
+		fail "build the EL7 RPMs for the guest check (packaging/rpm/build.sh; log: $work/rpm.log)"
+	fi
+fi
+
 # Phase 1: fetch and build for every kernel.  "meta kver root built" lines.
 : >"$work/kernels"
 for meta in $kernels; do
@@ -236,6 +255,14 @@ run_vm() { # kver root
 	fi
 	[ -n "$stressbin" ] && "$top/selftests/stress/pack.sh" "$out/initrd.gz" "$stressbin" \
 		"$reload_cycles" "${ENOMEM_RELOAD_SECONDS:-420}"
+	if [ -n "$pkg_guest" ]; then
+		d=$(mktemp -d)
+		mkdir "$d/pkg"
+		cp "$pkg_guest" "$top/packaging/tests/guest.sh" "$d/pkg/"
+		(cd "$d" && printf 'pkg\npkg/enomemstat\npkg/guest.sh\n' |
+			cpio --quiet -o -H newc -R 0:0) | gzip >>"$out/initrd.gz"
+		rm -rf "$d"
+	fi
 	if [ -n "$debug_checks" ]; then
 		d=$(mktemp -d)
 		cp "$debug_checks" "$d/guest-debug.sh"
@@ -318,6 +345,22 @@ if [ "$mode" = run ] && [ -z "${ENOMEM_NO_TOOLS_TESTS:-}" ] && [ -f "$top/tools/
 		failed=$((failed + $3))
 		;;
 	*) fail "tools/tests/run.sh did not end with \"N passed, N failed\"" ;;
+	esac
+fi
+
+# The packages (packaging/): build the RPMs and .debs, check their contents,
+# scripts and units, run their dkms scriptlets in a private dkms tree.
+if [ "$mode" = run ] && [ -z "${ENOMEM_NO_PACKAGES:-}" ] && [ -f "$top/packaging/tests/run.sh" ]; then
+	sh "$top/packaging/tests/run.sh" "$work" >"$work/packaging-tests.log" 2>&1
+	sed 's/^/packaging: /' "$work/packaging-tests.log"
+	summary=$(tail -n 1 "$work/packaging-tests.log")
+	case $summary in
+	*" passed, "*" failed")
+		set -- $summary
+		passed=$((passed + $1))
+		failed=$((failed + $3))
+		;;
+	*) fail "packaging/tests/run.sh did not end with \"N passed, N failed\"" ;;
 	esac
 fi
 
