@@ -171,7 +171,7 @@ else
 	grep -qw pids "$CG/cgroup.subtree_control" || echo +pids > "$CG/cgroup.subtree_control"
 	G=$CG/enomemstat-guest
 	mkdir -p "$G" && echo 1 > "$G/pids.max"
-	sleep 60 &
+	sleep 86400 &	# a holder, killed below; no timing involved
 	sp=$!
 	echo $sp > "$G/cgroup.procs"
 	"$BIN" --diagnose --cgroup /enomemstat-guest > "$T/out" 2> "$T/err"
@@ -189,16 +189,19 @@ rc=$?
 [ $rc = 0 ] && [ "$(wc -l < "$T/out")" -eq 4 ] && head -n 1 "$T/out" | grep -q failed
 check "INTERVAL COUNT" $? "exit $rc: $(cat "$T/out" "$T/err" | head -c 300)"
 
-"$BIN" 1 > "$T/out" 2> "$T/err" &
+# Through a pipe: reading its first two lines waits until the handler is in
+# place (no polling, no stale $T/out); fd 3 stays open until the exit, so a
+# late line cannot meet a closed pipe.
+rm -f "$T/pipe"
+mkfifo "$T/pipe"
+"$BIN" 1 > "$T/pipe" 2> "$T/err" &
 ip=$!
-i=0
-while [ "$(wc -l < "$T/out")" -lt 2 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+exec 3< "$T/pipe"
+IFS= read -r l <&3 && IFS= read -r l <&3
 kill -INT $ip
 wait $ip
 rc=$?
+exec 3<&-
 [ $rc = 0 ] && [ ! -s "$T/err" ]
 check "Ctrl-C ends interval mode with exit 0" $? "exit $rc: $(head -c 200 "$T/err")"
 

@@ -156,44 +156,72 @@ as_nobody() {
 	compare "$name" "$root" $rc
 }
 
-# Wait (up to 10 s) until FILE has at least N lines.
-wait_lines() {
+# Interval mode without timing.  enomemstat writes into a pipe (fd 3 here),
+# so reading a line from it waits exactly until that sample was taken.  With
+# ENOMEMSTAT_TEST_STEP (a test-only hook) it takes the next sample when a line
+# arrives on a second FIFO (fd 4), instead of after sleeping.  A late or slow
+# process can only make a test wait, never change what it sees.
+#
+# start_interval ARGS...: start enomemstat --root $root ARGS in the background.
+start_interval() {
+	rm -f "$WORK/pipe" "$WORK/step"
+	mkfifo "$WORK/pipe" "$WORK/step" || return 1
+	ENOMEMSTAT_TEST_STEP=$WORK/step "$BIN" --root "$root" "$@" \
+		> "$WORK/pipe" 2> "$WORK/err" &
+	pid=$!
+	# read-write: opening never waits for enomemstat, and it never sees EOF
+	exec 3< "$WORK/pipe" 4<> "$WORK/step"
+	: > "$WORK/out"
+}
+
+# read_lines N: copy the next N lines enomemstat prints (fewer at its exit).
+read_lines() {
 	i=0
-	while [ "$(wc -l < "$1")" -lt "$2" ] && [ $i -lt 200 ]; do
-		sleep 0.05
+	while [ $i -lt "$1" ] && IFS= read -r line <&3; do
+		printf '%s\n' "$line" >> "$WORK/out"
 		i=$((i + 1))
 	done
 }
 
-# interval NAME ARGS...: 3 samples 1 s apart; the counters change after the
-# first and second sample (the third is lower: a reset in between).
+# stop_interval: the rest of the output, then enomemstat's exit code in rc.
+stop_interval() {
+	cat <&3 >> "$WORK/out"
+	wait $pid
+	rc=$?
+	exec 3<&- 4>&-
+}
+
+# interval NAME ARGS...: 3 samples; the counters change after the first and
+# second sample (the third is lower: a reset in between).
 interval() {
 	name=$1
 	shift
 	root=$(fresh interval_run)
 	cp "$FIX/base/proc/enomem_stats" "$root/proc/enomem_stats"
-	"$BIN" --root "$root" "$@" 1 3 > "$WORK/out" 2> "$WORK/err" &
-	pid=$!
+	start_interval "$@" 1 3 || { not_ok "$name" "mkfifo"; return; }
 	hdr=1
 	case " $* " in *" --json "*) hdr=0 ;; esac
+	read_lines $((hdr + 1))
 	for s in 2 3; do
-		wait_lines "$WORK/out" $((hdr + s - 1))
 		cp "$HERE/samples/counters$s" "$root/proc/enomem_stats.new"
 		mv "$root/proc/enomem_stats.new" "$root/proc/enomem_stats"
+		echo >&4	# take the next sample
+		read_lines 1
 	done
-	wait $pid
-	compare "$name" "$root" $?
+	stop_interval
+	compare "$name" "$root" $rc
 }
 
-# Ctrl-C in interval mode: exit 0 after the lines printed so far.
+# Ctrl-C in interval mode: exit 0 after the lines printed so far.  The
+# signal goes once the header and first sample are read, so the handler is
+# in place; enomemstat then waits for a step that never comes.
 sigint() {
 	root=$(fixture base)
-	"$BIN" --root "$root" 1 > "$WORK/out" 2> "$WORK/err" &
-	pid=$!
-	wait_lines "$WORK/out" 2
+	start_interval 1 || { not_ok interval_sigint "mkfifo"; return; }
+	read_lines 2
 	kill -INT $pid
-	wait $pid
-	compare interval_sigint "$root" $?
+	stop_interval
+	compare interval_sigint "$root" $rc
 }
 
 # --reset writes "reset" to the counters file (a plain file in the fixture).
@@ -225,6 +253,8 @@ t inconsistent		inconsistent
 interval interval
 interval interval_json --json
 sigint
+# the real timer (no test hook): the counters stay put, so timing cannot matter
+t interval_timer	base 0.01 3
 
 # --- module absent, permissions ---
 t table_absent		absent
