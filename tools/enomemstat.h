@@ -91,11 +91,14 @@ void jw_string(const char *key, const char *s);
 void jw_number(const char *key, const char *digits);
 void jw_null(const char *key);
 
-/* output.c: the counters' formats */
+/* output.c: the counters' formats, and where stdout goes */
 void print_table(const struct counters *c);
 void print_json(const struct counters *c, int sample);
 void print_prometheus(const struct counters *c);
 void finish_stdout(void);
+void output_open(const char *path);
+int output_commit(void);
+void output_discard(void);
 
 /* interval.c */
 int run_interval(double interval, long count, int json);

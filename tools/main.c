@@ -20,15 +20,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: enomemstat [--json | --prometheus]\n"
+		"usage: enomemstat [--json | --prometheus] [--output FILE]\n"
 		"       enomemstat [--json] INTERVAL [COUNT]\n"
-		"       enomemstat --diagnose [--pid PID] [--cgroup PATH] [--json]\n"
-		"       enomemstat --events [--json]\n"
+		"       enomemstat --diagnose [--pid PID] [--cgroup PATH] [--json] [--output FILE]\n"
+		"       enomemstat --events [--json] [--output FILE]\n"
 		"       enomemstat --reset\n"
 		"\n"
 		"Names the limit behind failed fork()/clone() calls, from enomem_stats.ko.\n"
 		"  --json           machine-readable output\n"
 		"  --prometheus     node_exporter textfile-collector format\n"
+		"  --output FILE    (-o) write to FILE, replaced only once complete (mode 0644)\n"
 		"  --diagnose       check the live limits (pid_max, threads-max, commit, cgroups, rlimits)\n"
 		"  --pid PID        with --diagnose: that process's rlimits, mappings and cgroups\n"
 		"  --cgroup PATH    with --diagnose: that cgroup and its ancestors\n"
@@ -63,13 +64,14 @@ int main(int argc, char **argv)
 		{ "cgroup",	required_argument,	NULL, OPT_CGROUP },
 		{ "events",	no_argument,		NULL, 'e' },
 		{ "reset",	no_argument,		NULL, 'r' },
+		{ "output",	required_argument,	NULL, 'o' },
 		{ "root",	required_argument,	NULL, OPT_ROOT },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int json = 0, prom = 0, diag = 0, events = 0, reset = 0, pid = 0;
-	const char *cgroup = NULL, *env;
+	const char *cgroup = NULL, *output = NULL, *env;
 	double interval = 0;
 	long count = 0;
 	struct counters c;
@@ -80,7 +82,7 @@ int main(int argc, char **argv)
 	env = getenv("ENOMEMSTAT_ROOT");
 	if (env && *env)
 		root = env;
-	while ((opt = getopt_long(argc, argv, "jpdP:erhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jpdP:eo:rhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = 1;
@@ -109,6 +111,11 @@ int main(int argc, char **argv)
 				bad_usage("--cgroup needs an absolute cgroup path like /system.slice/foo.service");
 			cgroup = optarg;
 			break;
+		case 'o':
+			if (!*optarg || optarg[strlen(optarg) - 1] == '/')
+				bad_usage("--output needs a file name, not '%s'", optarg);
+			output = optarg;
+			break;
 		case OPT_ROOT:
 			root = optarg;
 			break;
@@ -133,7 +140,7 @@ int main(int argc, char **argv)
 		bad_usage("--pid and --cgroup go with --diagnose");
 	if (prom && (diag || events || reset))
 		bad_usage("--prometheus only formats the counters");
-	if (reset && json)
+	if (reset && (json || output))
 		bad_usage("--reset takes no output format");
 	if (optind < argc) {
 		if (diag || events || reset || prom)
@@ -153,7 +160,12 @@ int main(int argc, char **argv)
 		}
 		if (optind + 2 < argc)
 			bad_usage("too many arguments");
+		if (output)
+			bad_usage("--output writes one result, not INTERVAL samples");
 	}
+
+	if (output)
+		output_open(output);
 
 	if (reset)
 		ret = do_reset();
@@ -183,6 +195,11 @@ int main(int argc, char **argv)
 			ret = EXIT_TROUBLE;
 		}
 	}
-	finish_stdout();
+	if (!output)
+		finish_stdout();
+	else if (ret == EXIT_TROUBLE)
+		output_discard();
+	else if (output_commit())
+		ret = EXIT_TROUBLE;
 	return ret;
 }

@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The counters' three formats: table, JSON, Prometheus.
+ * The counters' three formats (table, JSON, Prometheus) and where standard
+ * output goes: the terminal, or with --output FILE a file replaced only
+ * once it is complete.
  */
 #define _GNU_SOURCE
 #include <err.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "enomemstat.h"
 
@@ -95,4 +103,105 @@ void finish_stdout(void)
 {
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EXIT_TROUBLE, "write to standard output");
+}
+
+/* ------------------------------------------------------------------ */
+/* --output FILE                                                       */
+
+/*
+ * Standard output goes to a temporary file beside FILE, which replaces FILE
+ * (fsync, then rename) only once it is complete: a reader such as
+ * node_exporter's textfile collector sees the old file or the new one, never
+ * half of one.  The temporary name starts with a dot and never ends in
+ * ".prom", so that collector skips it; every way out removes it.
+ */
+static const char *out_path;
+static char out_tmp[PATH_MAX];	/* set while the temporary file exists */
+
+static void out_unlink(void)
+{
+	if (out_tmp[0])
+		unlink(out_tmp);
+	out_tmp[0] = '\0';
+}
+
+/* A stop (systemd: SIGTERM) while writing: no temporary file left behind. */
+static void out_on_signal(int sig)
+{
+	if (out_tmp[0])
+		unlink(out_tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void output_open(const char *path)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM };
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct sigaction sa;
+	size_t i;
+	int n, fd, saved;
+
+	if (!slash)
+		n = snprintf(dir, sizeof(dir), ".");
+	else
+		n = snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + (slash == path)),
+			     path);
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		errx(EXIT_TROUBLE, "--output %s: path too long", path);
+	n = snprintf(out_tmp, sizeof(out_tmp), "%s/.%s.XXXXXX",
+		     slash == path ? "" : dir, slash ? slash + 1 : path);
+	if (n < 0 || (size_t)n >= sizeof(out_tmp))
+		errx(EXIT_TROUBLE, "--output %s: path too long", path);
+	out_path = path;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = out_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	atexit(out_unlink);
+
+	fd = mkstemp(out_tmp);
+	if (fd < 0) {
+		saved = errno;
+		out_tmp[0] = '\0';
+		errno = saved;
+		err(EXIT_TROUBLE, "--output %s: cannot create a temporary file in %s",
+		    path, dir);
+	}
+	fflush(stdout);
+	if (dup2(fd, STDOUT_FILENO) < 0)
+		err(EXIT_TROUBLE, "--output %s: dup2", path);
+	close(fd);
+}
+
+/* Complete the file and put it in place; on failure remove it and say why. */
+int output_commit(void)
+{
+	const char *step;
+
+	if (fflush(stdout) == EOF || ferror(stdout))
+		step = "write";
+	else if (fsync(STDOUT_FILENO) < 0)
+		step = "fsync";
+	else if (fchmod(STDOUT_FILENO, 0644) < 0)
+		step = "fchmod";
+	else if (rename(out_tmp, out_path) < 0)
+		step = "rename";
+	else {
+		out_tmp[0] = '\0';
+		return 0;
+	}
+	warn("--output %s: %s failed", out_path, step);
+	out_unlink();
+	return EXIT_TROUBLE;
+}
+
+/* The command failed (and said why): FILE keeps its old contents. */
+void output_discard(void)
+{
+	out_unlink();
+	warnx("--output %s left unchanged", out_path);
 }

@@ -156,6 +156,58 @@ as_nobody() {
 	compare "$name" "$root" $rc
 }
 
+# output NAME FIXTURE SETUP WANT ARGS...: enomemstat --root FIXTURE ARGS
+# --output FIXTURE/out/enomem.prom, under umask 077; stdout (empty), stderr
+# and the exit code are compared as by t.  SETUP: "old" (FILE holds "old"),
+# "dir" (FILE is a directory, so the rename fails), "nodir" (no out/),
+# "nobody" (out/ not writable for the unprivileged user running it).  WANT:
+# the expected/ file that FILE must equal, with mode 0644; "old" (FILE
+# untouched); "dir" (still an empty directory); "none".  Only FILE may be
+# left in out/: no temporary file, whatever happened.
+output() {
+	name=$1 spec=$2 setup=$3 want=$4
+	shift 4
+	root=$(fixture "$spec") || { not_ok "$name" "fixture $spec"; return; }
+	out=$root/out
+	f=$out/enomem.prom
+	rm -rf "$out"
+	run=""
+	case $setup in
+	nodir) ;;
+	dir) mkdir -p "$f" ;;
+	*) mkdir "$out" && echo old > "$f" ;;
+	esac
+	if [ "$setup" = nobody ]; then
+		if [ "$(id -u)" != 0 ]; then
+			chmod 555 "$out"
+		elif ! command -v setpriv >/dev/null 2>&1; then
+			skip "$name" "needs setpriv to drop root"
+			return
+		else
+			run="setpriv --reuid=65534 --regid=65534 --clear-groups"
+		fi
+	fi
+	(umask 077 && exec $run "$BIN" --root "$root" "$@" --output "$f") \
+		> "$WORK/out" 2> "$WORK/err"
+	rc=$?
+	why=""
+	case $want in
+	none)	[ -e "$f" ] && why="$f exists" ;;
+	old)	[ "$(cat "$f" 2>/dev/null)" = old ] || why="$f changed" ;;
+	dir)	[ -d "$f" ] && [ -z "$(ls -A "$f")" ] || why="$f changed" ;;
+	*)	if ! cmp -s "$f" "$EXP/$want"; then
+			why="$f differs from expected/$want"
+		elif [ "$(stat -c %a "$f")" != 644 ]; then
+			why="$f has mode $(stat -c %a "$f"), not 644"
+		fi ;;
+	esac
+	left=$(ls -A "$out" 2>/dev/null | grep -vx enomem.prom)
+	[ -z "$why" ] && [ -n "$left" ] && why="left behind in out/: $left"
+	chmod -R u+rwX "$out" 2>/dev/null
+	rm -rf "$out"
+	if [ -n "$why" ]; then not_ok "$name" "$why"; else compare "$name" "$root" $rc; fi
+}
+
 # Interval mode without timing.  enomemstat writes into a pipe (fd 3 here),
 # so reading a line from it waits exactly until that sample was taken.  With
 # ENOMEMSTAT_TEST_STEP (a test-only hook) it takes the next sample when a line
@@ -248,6 +300,17 @@ t json_unknown_field	unknown_field --json
 t prometheus		base --prometheus
 t prometheus_zero	zero --prometheus
 t inconsistent		inconsistent
+
+# --- --output FILE: complete, mode 0644, atomic, nothing left behind ---
+output output_prometheus	base old prometheus.out --prometheus
+output output_json		base old json.out --json
+output output_table		base old table.out
+output output_diag		pidmax_hit old pidmax_hit.out --diagnose
+output output_absent_prom	absent old prometheus_absent.out --prometheus
+output output_error		absent old old --json
+output output_no_dir		base nodir none --prometheus
+output output_unwritable	base nobody old --prometheus
+output output_rename_fails	base dir dir --prometheus
 
 # --- interval mode ---
 interval interval
@@ -358,6 +421,9 @@ t args_interval_zero	base 0
 t args_interval_word	base abc
 t args_count_zero	base 1 0
 t args_too_many		base 1 2 3
+t args_output_interval	base --output /tmp/x.prom 1 3
+t args_output_reset	base --reset -o /tmp/x.prom
+t args_output_dir	base --prometheus -o /tmp/
 
 # ENOMEMSTAT_ROOT works like --root
 root=$(fixture base)
