@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 			ret = 0;
 		} else {
 			if (ret == CNT_ABSENT && json)
-				printf("{\"module_loaded\":false}\n");
+				print_json(NULL, -1);
 			ret = EXIT_TROUBLE;
 		}
 	}

@@ -40,13 +40,20 @@ void print_table(const struct counters *c)
 		       c->v[C_MISSED]);
 }
 
-/* sample < 0: a one-shot object; else interval mode's sample number. */
+/*
+ * sample < 0: a one-shot object; else interval mode's sample number.  c is
+ * NULL without the module.
+ */
 void print_json(const struct counters *c, int sample)
 {
 	int i;
 
 	jw_object_open(NULL);
-	jw_bool("module_loaded", 1);
+	jw_bool("module_loaded", c != NULL);
+	if (!c) {
+		jw_object_close();
+		return;
+	}
 	if (sample >= 0) {
 		jw_int("sample", sample);
 		jw_bool("delta", sample != 0);
