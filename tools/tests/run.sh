@@ -185,6 +185,10 @@ output() {
 			return
 		else
 			run="setpriv --reuid=65534 --regid=65534 --clear-groups"
+			if ! $run test -x "$BIN"; then
+				skip "$name" "nobody cannot execute $BIN"
+				return
+			fi
 		fi
 	fi
 	(umask 077 && exec $run "$BIN" --root "$root" "$@" --output "$f") \
