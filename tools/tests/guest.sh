@@ -163,13 +163,21 @@ rc=$?
 check "--diagnose --json" $? "exit $rc: $(head -c 300 "$T/out")"
 
 # A full cgroup must come out as HIT with exit 1: pids.max 1 holding one sleep.
+# cgroup v2, or the v1 pids hierarchy the guest mounts on kernels without v2
+# (3.10: RHEL 7's backported pids controller).
 CG=$R/sys/fs/cgroup
-if [ -n "$R" ] || [ ! -f "$CG/cgroup.controllers" ] ||
-   ! grep -qw pids "$CG/cgroup.controllers"; then
-	skip "--diagnose --cgroup finds a full pids cgroup" "no cgroup v2 pids controller at /sys/fs/cgroup"
-else
+v1=
+if [ -z "$R" ] && [ -f "$CG/cgroup.controllers" ] && grep -qw pids "$CG/cgroup.controllers"; then
 	grep -qw pids "$CG/cgroup.subtree_control" || echo +pids > "$CG/cgroup.subtree_control"
 	G=$CG/enomemstat-guest
+elif [ -z "$R" ] && [ -f "$CG/pids/cgroup.procs" ]; then
+	G=$CG/pids/enomemstat-guest
+	v1=" (v1)"
+else
+	G=
+	skip "--diagnose --cgroup finds a full pids cgroup" "no pids controller at /sys/fs/cgroup (v2) or /sys/fs/cgroup/pids (v1)"
+fi
+if [ -n "$G" ]; then
 	mkdir -p "$G" && echo 1 > "$G/pids.max"
 	sleep 86400 &	# a holder, killed below; no timing involved
 	sp=$!
@@ -179,8 +187,8 @@ else
 	kill $sp
 	wait $sp 2>/dev/null
 	rmdir "$G" 2>/dev/null
-	[ $rc = 1 ] && grep -q '^HIT   cgroup_pids: /enomemstat-guest: 1 of 1 tasks' "$T/out"
-	check "--diagnose --cgroup finds a full pids cgroup" $? "exit $rc: $(head -c 400 "$T/out") $(head -c 200 "$T/err")"
+	[ $rc = 1 ] && grep -q "^HIT   cgroup_pids: /enomemstat-guest$v1: 1 of 1 tasks" "$T/out"
+	check "--diagnose --cgroup finds a full pids cgroup${v1:- (v2)}" $? "exit $rc: $(head -c 400 "$T/out") $(head -c 200 "$T/err")"
 fi
 
 # --- interval mode, and Ctrl-C ---
