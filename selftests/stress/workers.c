@@ -238,6 +238,23 @@ pid_t start_proc_reader(int cpu)
 	_exit(0);
 }
 
+/*
+ * Whether the module was unloading (or went, or came again) while a read
+ * that began in generation gen failed.  Up to 3.10 the VFS opens a file
+ * whose module is unloading without its file operations (fops_get() fails),
+ * and read() then fails with EINVAL; later debugfs files keep theirs.
+ */
+static int module_went(int gen)
+{
+	char state[16];
+
+	__sync_synchronize();
+	if (sh->gen != gen ||
+	    read_file("/sys/module/" MODULE_NAME "/initstate", state, sizeof(state)) < 0)
+		return 1;
+	return strncmp(state, "live", 4) != 0;
+}
+
 /* The debugfs files, as root: whole reads, a well-formed events header. */
 pid_t start_debugfs_reader(int cpu)
 {
@@ -246,7 +263,7 @@ pid_t start_debugfs_reader(int cpu)
 	unsigned long rec, over;
 	pid_t pid = fork_child();
 	long n;
-	int f;
+	int f, gen;
 	const char *files[] = { DBG "/events", DBG "/probes" };
 
 	if (pid)
@@ -255,9 +272,12 @@ pid_t start_debugfs_reader(int cpu)
 	setpriority(PRIO_PROCESS, 0, 5);
 	while (!sh->stop)
 		for (f = 0; f < 2; f++) {
+			gen = sh->gen;
+			__sync_synchronize();
 			n = read_file(files[f], buf, sizeof(buf));
 			/* a file being removed: ENOENT, EIO, ENXIO or ENODEV */
-			if (n == -ENOENT || n == -EIO || n == -ENXIO || n == -ENODEV || n == 0) {
+			if (n == -ENOENT || n == -EIO || n == -ENXIO || n == -ENODEV || n == 0 ||
+			    (n == -EINVAL && module_went(gen))) {
 				sh->dbg_absent++;
 				continue;
 			}
