@@ -41,8 +41,8 @@
 #                       replaces the rig's own (see selftests/lib/boot.sh)
 #   ENOMEM_RELOAD_CYCLES  module load/unload cycles under fork storms, in a
 #                       second VM per kernel (default 100; 0: no second VM)
-#   ENOMEM_RELOAD_SECONDS  stop cycling after this long (default 420; 100
-#                       cycles take about 2 minutes here)
+#   ENOMEM_RELOAD_SECONDS  stop cycling after this long (default 600; 100
+#                       cycles take 2-3 minutes on 6.x, 3.5-6 on 3.10 here)
 #   ENOMEM_RELOAD_BOOTS  how many such VMs per kernel (default 1)
 #   ENOMEM_RELOAD_ACCEL  their accelerator (default tcg,thread=single: see
 #                       "The reload VM" below)
@@ -254,7 +254,7 @@ run_vm() { # kver root
 		return
 	fi
 	[ -n "$stressbin" ] && "$top/selftests/stress/pack.sh" "$out/initrd.gz" "$stressbin" \
-		"$reload_cycles" "${ENOMEM_RELOAD_SECONDS:-420}"
+		"$reload_cycles" "${ENOMEM_RELOAD_SECONDS:-600}"
 	if [ -n "$pkg_guest" ]; then
 		d=$(mktemp -d)
 		mkdir "$d/pkg"
@@ -309,7 +309,7 @@ run_reload() { # kver root n
 	rlog=$work/$rkver/reload.$rn.log
 	t0=$(now)
 	ENOMEM_QEMU_ACCEL=${ENOMEM_RELOAD_ACCEL:-tcg,thread=single} \
-		ENOMEM_VM_TIMEOUT=$((${ENOMEM_RELOAD_SECONDS:-420} + 300)) \
+		ENOMEM_VM_TIMEOUT=$((${ENOMEM_RELOAD_SECONDS:-600} + 300)) \
 		"$lib/boot.sh" "$2/boot/vmlinuz-$rkver" "$work/$rkver/initrd.gz" "$rlog" reload
 	t1=$(now)
 	judge "$rlog" "$rkver reload $rn" "$((nreload / reload_boots))" "$work/$rkver/reload.$rn.txt"
