@@ -34,6 +34,10 @@ want binutils have readelf
 want libc6-dev test -f /usr/lib/x86_64-linux-gnu/libc.a
 want xz-utils have xz
 [ "${1:-}" = --dkms ] && want dkms have dkms
+# the binary RPM's enomemstat is unpacked for the guests (packaging/)
+want rpm2cpio have rpm2cpio
+# dkms's RHEL behaviour is shown in a private mount namespace
+want util-linux have unshare
 
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
