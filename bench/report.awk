@@ -106,7 +106,12 @@ function kib(b) { return sprintf("%.1f KiB", b / 1024) }
 	if ($4 + 0 > maxround)
 		maxround = $4 + 0
 	seen[$2, $3] = 1
+	if ($2 ~ /^(rev|module)-/ && !($2 in isrev)) {
+		isrev[$2] = 1
+		revs[++nrevs] = $2
+	}
 }
+/^BENCH-PEER / { peer = $0; sub(/^BENCH-PEER /, "", peer) }
 /^BENCH-MEM (before|after) / {
 	for (i = 3; i <= NF; i++) {
 		split($i, kv, "=")
@@ -134,10 +139,9 @@ END {
 	nw = split("fork thread spawn mmap failfork", wl, " ")
 	nm = split("floor2 module module+log ftrace", ml, " ")
 	# diagnosis columns, when the run had them (BENCH_DIAG=1)
-	if (("module-novm", "fork") in seen)
-		ml[++nm] = "module-novm"
-	if (("module-forkonly", "fork") in seen)
-		ml[++nm] = "module-forkonly"
+	# and earlier commits' modules (BENCH_BASELINE), in the order first seen
+	for (i = 1; i <= nrevs; i++)
+		ml[++nm] = revs[i]
 	# the loops' sizes at scale 1, as in bench.sh
 	it["fork"] = 100; it["thread"] = 300; it["spawn"] = 50; it["mmap"] = 2000
 	it["failfork"] = 500; it["procread"] = 500; it["procref"] = 500
@@ -152,7 +156,8 @@ END {
 	printf "runs; the median of those ratios; in brackets the 25th-75th percentile; then in how many rounds\n"
 	printf "the mode was slower; **slower**/**faster** where a two-sided sign test over the rounds gives\n"
 	printf "p < 0.05. The A/A column is floor2 over floor alone: what \"no difference\" looks like. Floor MAD:\n"
-	printf "the floor's own round-to-round median absolute deviation.\n\n"
+	printf "the floor's own round-to-round median absolute deviation. The peer (ftrace column): \`%s\`.\n\n", \
+	       peer != "" ? peer : "r:enomem_bench kernel_clone ret=$retval"
 	printf "| workload | floor MAD | floor2 (A/A)"
 	for (j = 2; j <= nm; j++)
 		printf " | %s", ml[j]

@@ -11,24 +11,35 @@
 #   floor2      the floor again: the A/A control, shows what "no difference" looks like
 #   module      enomem_stats loaded, default parameters (event ring on)
 #   module+log  enomem_stats loaded with log=1 (kernel log line too)
-#   ftrace      the do-it-yourself alternative: a kretprobe event on
-#               kernel_clone with $retval, enabled, via kprobe_events
+#   ftrace      the do-it-yourself alternative (the "peer"): one kretprobe
+#               event on the fork entry (kernel_clone, _do_fork or do_fork)
+#               with $retval, enabled, via kprobe_events
+#   rev-REV     (BENCH_BASELINE) the module as built from git revision REV
 # Then take per-round ratios to the floor, print medians and the noise, and
 # write bench/results.md.  The numbers come from an emulated CPU: only the
 # ratios measured inside one boot mean anything.
 #
 # Environment:
-#   BENCH_KERNELS   metapackages (default linux-image-6.12-amd64; add
-#                   linux-image-amd64 for Debian's 6.1: one boot each)
+#   BENCH_KERNELS   kernels, one boot each (default "linux-image-6.12-amd64
+#                   rhel7"): Debian metapackages (linux-image-amd64 is 6.1),
+#                   and "rhel7", RHEL 7.9's 3.10.0-1160.el7 from the test
+#                   data (selftests/lib/fetch-rhel7.sh; skipped, with a
+#                   note, where that data is absent).  BENCH_KERNELS=rhel7
+#                   runs 3.10 alone.
+#   BENCH_BASELINE  git revisions (e.g. "HEAD~3 HEAD~1") whose module/ is
+#                   built too and measured as a mode "rev-REV" in the same
+#                   boot: what a change bought, side by side
 #   BENCH_ROUNDS    rounds, each running every mode once (default 9)
 #   BENCH_SCALE     multiplies every workload's iterations (default 2)
 #   BENCH_OUT       the report (default bench/results.md; "-" for none)
 #   BENCH_VM_TIMEOUT  seconds one VM may run (default 1200)
 #   BENCH_CLOCK     icount (default) or wall; see "Clock" below
-#   BENCH_DIAG=1    also run the module built without its __vm_enough_memory
-#                   probe (module-novm) and with only the fork entry probe
-#                   (module-forkonly), from private patched copies of module/
-#                   (the tree is not touched); the report then has those columns
+#   BENCH_DIAG      variants of the module, built from private patched
+#                   copies of module/ (the tree is not touched), each a mode
+#                   and a column: "novm" without any commit probe, "forkonly"
+#                   with only the fork entry probe, "kretvm" with the
+#                   kretprobe on __vm_enough_memory instead of a failure-only
+#                   probe; BENCH_DIAG=1 means "novm forkonly"
 #   ENOMEM_CACHE, ENOMEM_WORK  as for selftests/run.sh
 set -u
 
@@ -36,13 +47,16 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 lib=$top/selftests/lib
 cache=${ENOMEM_CACHE:-$HOME/.cache/enomem-stats}
 work=${ENOMEM_WORK:-$cache/work}/bench
-kernels=${BENCH_KERNELS:-linux-image-6.12-amd64}
+kernels=${BENCH_KERNELS:-linux-image-6.12-amd64 rhel7}
+baseline=${BENCH_BASELINE:-}
 rounds=${BENCH_ROUNDS:-9}
 scale=${BENCH_SCALE:-2}
 report=${BENCH_OUT:-$top/bench/results.md}
 vm_timeout=${BENCH_VM_TIMEOUT:-1200}
 clock=${BENCH_CLOCK:-icount}
 export ENOMEM_CACHE=$cache
+
+die() { echo "bench: $*" >&2; exit 1; }
 
 # Clock.  Under plain TCG the guest's clock follows the host's, so every
 # other process on the host (a compile, another VM) lands in the timings:
@@ -66,8 +80,6 @@ wall) ;;
 *) die "BENCH_CLOCK must be icount or wall" ;;
 esac
 
-die() { echo "bench: $*" >&2; exit 1; }
-
 [ "$rounds" -ge 5 ] 2>/dev/null || die "BENCH_ROUNDS must be at least 5"
 mkdir -p "$work" || exit 1
 if [ -x "$lib/install-deps.sh" ]; then
@@ -80,9 +92,23 @@ gcc -static -std=gnu99 -Wall -Werror -O2 -pthread -o "$load" \
 
 # The per-kernel sections of the report, in boot order.
 : >"$work/sections"
+: >"$work/skipped"
 nkernels=0
 for meta in $kernels; do
-	line=$("$lib/fetch-kernel.sh" "$meta") || die "fetch $meta"
+	case $meta in
+	rhel7)
+		line=$("$lib/fetch-rhel7.sh")
+		st=$?
+		if [ "$st" = 3 ]; then
+			echo "# rhel7: NOT MEASURED: the RHEL 7 test data is absent (see above)" >&2
+			echo "rhel7 (3.10.0-1160.el7): not measured, its test data (ENOMEM_RHEL7_DIR) was absent" \
+				>>"$work/skipped"
+			continue
+		fi
+		[ "$st" = 0 ] || die "fetch $meta"
+		;;
+	*) line=$("$lib/fetch-kernel.sh" "$meta") || die "fetch $meta" ;;
+	esac
 	kver=${line%% *}
 	root=${line#* }
 	out=$work/$kver
@@ -91,18 +117,26 @@ for meta in $kernels; do
 	"$lib/build-modules.sh" "$top" "$kver" "$root" "$out" ||
 		die "$kver: module build failed (log: $out/build.log)"
 	kos=$out/enomem_stats.ko
-	modes="floor floor2 module module+log ftrace"
-	if [ -n "${BENCH_DIAG:-}" ]; then
+	# floor and floor2 apart, each after another mode's teardown
+	modes="floor module ftrace floor2 module+log"
+	diag=${BENCH_DIAG:-}
+	[ "$diag" = 1 ] && diag="novm forkonly"
+	if [ -n "$diag" ]; then
 		# Variants: the probe table with symbols that do not exist, so
 		# those probes register as "absent" (the load goes on without them).
-		for v in novm forkonly; do
+		for v in $diag; do
 			vt=$work/variant-$v
 			rm -rf "$vt" && mkdir -p "$vt/selftests"
 			cp -r "$top/Kbuild" "$top/module" "$vt/"
 			cp -r "$top/selftests/inject" "$vt/selftests/"
 			case $v in
-			novm) sed -i 's/ENOMEM_SYMS("__vm_enough_memory")/ENOMEM_SYMS("enomem_bench_left_out")/' \
+			novm) sed -i -e 's/ENOMEM_SYMS("__vm_enough_memory")/ENOMEM_SYMS("enomem_bench_left_out")/' \
+				-e 's/ENOMEM_SYMS("___ratelimit")/ENOMEM_SYMS("enomem_bench_left_out")/' \
 				"$vt/module/probes.c" ;;
+			kretvm) sed -i -e 's/vm_warn = enomem_text_calls(.*/vm_warn = false;/' \
+				-e 's/enomem_text_errno_site("__vm_enough_memory", ENOMEM)/0/' \
+				"$vt/module/probes.c" ;;
+			*) die "BENCH_DIAG: no variant $v" ;;
 			forkonly) sed -i 's/ENOMEM_SYMS("[^)]*)/ENOMEM_SYMS("enomem_bench_left_out")/' \
 				"$vt/module/probes.c" ;;
 			esac
@@ -111,8 +145,25 @@ for meta in $kernels; do
 			cp "$out/$v/enomem_stats.ko" "$out/enomem_stats-$v.ko"
 			kos="$kos $out/enomem_stats-$v.ko"
 		done
-		modes="$modes module-novm module-forkonly"
+		for v in $diag; do
+			modes="$modes module-$v"
+		done
 	fi
+	for rev in $baseline; do
+		# the module of an earlier commit, for a before/after in one boot
+		name=rev-$(git -C "$top" rev-parse --short "$rev") ||
+			die "BENCH_BASELINE: no git revision $rev"
+		vt=$work/variant-$name
+		rm -rf "$vt" && mkdir -p "$vt/selftests"
+		git -C "$top" archive "$rev" Kbuild module | tar -x -C "$vt" ||
+			die "BENCH_BASELINE: cannot export $rev"
+		cp -r "$top/selftests/inject" "$vt/selftests/"
+		"$lib/build-modules.sh" "$vt" "$kver" "$root" "$out/$name" ||
+			die "$kver: $name build failed (log: $out/$name/build.log)"
+		cp "$out/$name/enomem_stats.ko" "$out/enomem_stats-$name.ko"
+		kos="$kos $out/enomem_stats-$name.ko"
+		modes="$modes $name"
+	done
 
 	# The rig's initramfs (busybox, /dev nodes, the module in /modules)
 	# with the bench /init, plus a second archive appended: the kernel
@@ -158,13 +209,15 @@ done
 
 Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d) (UTC).
 
-**Method.** One boot per kernel of Debian's own kernel under QEMU $(qemu-system-x86_64 --version | sed -n 's/.*version \([^ ]*\).*/\1/p') in
+**Method.** One boot per kernel of the distribution's own kernel (Debian's; RHEL 7.9's 3.10.0-1160.el7) under QEMU $(qemu-system-x86_64 --version | sed -n 's/.*version \([^ ]*\).*/\1/p') in
 software emulation (TCG, \`-cpu max -smp 2 -m 512M\`, no KVM) on a $(nproc)-CPU host, from the test
 rig's initramfs. Inside that one boot, each round runs every workload once in every mode; the modes
 alternate within the round (each round starting one mode later), so drift of the emulated machine and
 load on the host hit all modes alike. Each cell is one timed loop of \`benchload\`
-(bench/guest/benchload.c), after one untimed warm-up call, and each mode starts after a 1 s pause
-so the deferred work of a load or unload is done. Per round, each mode's time is divided by the
+(bench/guest/benchload.c), after an untimed warm-up of an eighth of its length, pinned to vCPU 0
+(children and threads too, so no operation waits for a wakeup on the other vCPU, whose idle time the
+clock would count), and each mode starts after a 1 s pause so the deferred work of a load or unload
+is done. Per round, each mode's time is divided by the
 floor's time of the same round; the table gives the **median of those per-round ratios**, and in
 brackets their middle half (25th-75th percentile). \`floor2\` is the floor measured a second time
 each round (an A/A control): its spread is what "no difference" looks like here.
@@ -181,9 +234,11 @@ Modes:
 - \`floor\`: module not loaded, no probes.
 - \`module\`: \`insmod enomem_stats.ko\` with default parameters (the event ring is always on).
 - \`module+log\`: \`insmod enomem_stats.ko log=1\` (the rate-limited kernel log line too).
-- \`ftrace\`: the do-it-yourself alternative on any kernel, module not loaded:
-  \`echo 'r:enomem_bench kernel_clone ret=\$retval' >> /sys/kernel/tracing/kprobe_events\` and the event
-  enabled. It records the return value of every fork into the trace buffer and nothing else.
+- \`ftrace\` (the peer): the do-it-yourself alternative on any kernel, module not loaded:
+  \`echo 'r:enomem_bench kernel_clone ret=\$retval' >> /sys/kernel/tracing/kprobe_events\` (3.10:
+  \`do_fork\`, in /sys/kernel/debug/tracing) and the event enabled: one kretprobe on the fork entry that
+  records the return value of every fork into the trace buffer, and nothing else.
+- \`rev-REV\` (with BENCH_BASELINE only): the module as of git revision REV, default parameters.
 
 Workloads: \`fork\` fork+_exit+waitpid; \`thread\` pthread_create+join; \`spawn\` posix_spawn
 (vfork) of /bin/true + waitpid; \`mmap\` 1 MiB private writable mmap+munmap (passes
@@ -197,5 +252,6 @@ within one boot are reported.
 
 EOF
 	while read -r f; do cat "$f"; done <"$work/sections"
+	while read -r f; do printf '## Not measured\n\n%s\n\n' "$f"; done <"$work/skipped"
 } >"$report"
 echo "# wrote $report" >&2

@@ -34,41 +34,76 @@ static bool enomem_nproc_exempt(void)
 	       cap_raised(cred->cap_effective, CAP_SYS_RESOURCE);
 }
 
+/* pids_can_fork() is watched: its refusal, or up to 4.14 its entry. */
+static bool enomem_pids_known(void)
+{
+	return enomem_probe_active(ENOMEM_P_PIDS_CAN_FORK) ||
+	       !IS_ENABLED(CONFIG_CGROUP_PIDS);
+}
+
+/* Commit refusals are seen: by the kretprobe, or failure-only (5.12+). */
+static bool enomem_commit_known(void)
+{
+	return enomem_probe_active(ENOMEM_P_VM_ENOUGH) ||
+	       enomem_probe_active(ENOMEM_P_VM_WARN) ||
+	       enomem_probe_active(ENOMEM_P_VM_ERR);
+}
+
+/* NPROC is told apart: by is_rlimit_overlimit() (5.14+) or copy_creds(). */
+static bool enomem_nproc_known(void)
+{
+	return ENOMEM_NPROC_AFTER_CREDS ? enomem_probe_active(ENOMEM_P_RLIMIT) :
+					  enomem_probe_active(ENOMEM_P_COPY_CREDS);
+}
+
+/*
+ * EAGAIN, in copy_process() order: NPROC, threads-max (and SCHED_DEADLINE
+ * parents in sched_fork()), alloc_pid() (4.1+), pids_can_fork().  The stage
+ * markers say how far the fork got; return probes say who refused.
+ */
 static enum enomem_reason enomem_classify_eagain(const struct enomem_fork_ctx *ctx)
 {
 	unsigned int f = ctx->flags;
 
 	if (f & ENOMEM_F_PIDS_REFUSED)
 		return ENOMEM_R_CGROUP_PIDS;
-	if ((f & ENOMEM_F_PID_FAILED) && ctx->pid_err == -EAGAIN)
-		return ENOMEM_R_PID_MAX;
-	/* e.g. ucounts allocation for CLONE_NEWUSER: not a limit we name */
-	if (f & ENOMEM_F_CREDS_FAILED)
+	/* up to 4.14 nothing after pids_can_fork() returns EAGAIN */
+	if (ENOMEM_PIDS_BY_STAGE && (f & ENOMEM_F_REACHED_PIDS))
+		return ENOMEM_R_CGROUP_PIDS;
+	if (f & ENOMEM_F_REACHED_PID) {
+		/*
+		 * Between entering alloc_pid() and pids_can_fork() the only
+		 * EAGAIN is alloc_pid()'s own: no free pid number.  Past
+		 * pids_can_fork() with no refusal from it: not a limit we name.
+		 */
+		if (!(f & ENOMEM_F_REACHED_PIDS) && enomem_pids_known() &&
+		    enomem_probe_active(ENOMEM_P_ALLOC_PID))
+			return ENOMEM_R_PID_MAX;
 		return ENOMEM_R_UNKNOWN;
+	}
 
+	if (!enomem_nproc_known())
+		return ENOMEM_R_UNKNOWN;
 	if (ENOMEM_NPROC_AFTER_CREDS) {
-		if (!enomem_probe_active(ENOMEM_P_RLIMIT))
+		/*
+		 * Not back from is_rlimit_overlimit(): copy_creds() failed
+		 * (e.g. ucounts for CLONE_NEWUSER), not a limit we name.
+		 */
+		if (!(f & ENOMEM_F_REACHED_NPROC))
 			return ENOMEM_R_UNKNOWN;
 		if ((f & ENOMEM_F_NPROC_OVER) && !enomem_nproc_exempt())
 			return ENOMEM_R_NPROC;
 	} else {
-		if (!enomem_probe_active(ENOMEM_P_COPY_CREDS))
-			return ENOMEM_R_UNKNOWN;
 		if (!(f & ENOMEM_F_REACHED_CREDS))
 			return ENOMEM_R_NPROC;
 	}
 
 	/*
 	 * kernel.threads-max is an inline test with nothing to probe: it is
-	 * what is left once pids.max, pid_max and NPROC have been ruled out.
-	 * From 5.14 copy_creds() precedes it and only reports its failures,
-	 * so the stage marker is needed only on older kernels.
+	 * what is left of the steps before alloc_pid() once NPROC has been
+	 * ruled out.
 	 */
-	if (enomem_probe_active(ENOMEM_P_ALLOC_PID) &&
-	    enomem_probe_active(ENOMEM_P_COPY_CREDS) &&
-	    (ENOMEM_NPROC_AFTER_CREDS || (f & ENOMEM_F_REACHED_CREDS)) &&
-	    (enomem_probe_active(ENOMEM_P_PIDS_CAN_FORK) ||
-	     !IS_ENABLED(CONFIG_CGROUP_PIDS)))
+	if (enomem_probe_active(ENOMEM_P_ALLOC_PID) && enomem_pids_known())
 		return ENOMEM_R_THREADS_MAX;
 	return ENOMEM_R_UNKNOWN;
 }
@@ -77,22 +112,18 @@ static enum enomem_reason enomem_classify_enomem(const struct enomem_fork_ctx *c
 {
 	unsigned int f = ctx->flags;
 
-	if (f & ENOMEM_F_PID_FAILED) {
-		if (f & ENOMEM_F_PIDNS_DEAD)
-			return ENOMEM_R_PIDNS_DEAD;
-		if (f & ENOMEM_F_PID_EXHAUSTED)
-			return ENOMEM_R_PID_MAX;
-	}
-	if (f & ENOMEM_F_PIDNS_DEAD)	/* the late check after alloc_pid() */
+	/* read at the fork's return (probes.c), only past alloc_pid()'s entry */
+	if (f & ENOMEM_F_PIDNS_DEAD)
 		return ENOMEM_R_PIDNS_DEAD;
+	if (f & ENOMEM_F_PID_EXHAUSTED)
+		return ENOMEM_R_PID_MAX;
 	if (f & ENOMEM_F_VM_REFUSED)
 		return ENOMEM_R_COMMIT;
 	if ((f & ENOMEM_F_MEMCG) || enomem_memcg_at_limit())
 		return ENOMEM_R_MEMCG;
 
 	/* A real allocation failure is what remains when no limit spoke up. */
-	if (enomem_probe_active(ENOMEM_P_ALLOC_PID) &&
-	    enomem_probe_active(ENOMEM_P_VM_ENOUGH) &&
+	if (enomem_probe_active(ENOMEM_P_ALLOC_PID) && enomem_commit_known() &&
 	    (enomem_probe_active(ENOMEM_P_MEMCG_RECLAIM) ||
 	     enomem_probe_active(ENOMEM_P_MEMCG_KMEM) || !IS_ENABLED(CONFIG_MEMCG)))
 		return ENOMEM_R_SLAB;
@@ -111,35 +142,37 @@ enum enomem_reason enomem_classify(const struct enomem_fork_ctx *ctx, int err)
 /* How well this kernel, with the probes that registered, tells a reason. */
 const char *enomem_reason_support(enum enomem_reason reason)
 {
-	static const char exact[] = "exact", elim[] = "by-elimination",
-			  none[] = "unavailable";
+	static const char exact[] = "exact", stage[] = "exact(stage)",
+			  elim[] = "by-elimination", none[] = "unavailable";
 	bool pid = enomem_probe_active(ENOMEM_P_ALLOC_PID);
-	bool creds = enomem_probe_active(ENOMEM_P_COPY_CREDS);
-	bool pids = enomem_probe_active(ENOMEM_P_PIDS_CAN_FORK) ||
-		    !IS_ENABLED(CONFIG_CGROUP_PIDS);
-	bool nproc = ENOMEM_NPROC_AFTER_CREDS ?
-		     enomem_probe_active(ENOMEM_P_RLIMIT) : creds;
+	bool pids = enomem_pids_known();
+	bool nproc = enomem_nproc_known();
 	bool memcg = enomem_probe_active(ENOMEM_P_MEMCG_RECLAIM) ||
 		     enomem_probe_active(ENOMEM_P_MEMCG_KMEM);
 
 	switch (reason) {
 	case ENOMEM_R_PID_MAX:
+		return pid && pids ? stage : none;
 	case ENOMEM_R_PIDNS_DEAD:
-		return pid ? exact : none;
+		return pid ? stage : none;
 	case ENOMEM_R_COMMIT:
-		return enomem_probe_active(ENOMEM_P_VM_ENOUGH) ? exact : none;
+		return enomem_commit_known() ? exact : none;
 	case ENOMEM_R_CGROUP_PIDS:
 		if (!IS_ENABLED(CONFIG_CGROUP_PIDS))
 			return "not-in-kernel";
-		return enomem_probe_active(ENOMEM_P_PIDS_CAN_FORK) ? exact : none;
+		if (!enomem_probe_active(ENOMEM_P_PIDS_CAN_FORK))
+			return none;
+		return enomem_probe_is_marker(ENOMEM_P_PIDS_CAN_FORK) ? stage : exact;
 	case ENOMEM_R_NPROC:
-		return nproc ? exact : none;
+		if (!nproc)
+			return none;
+		return ENOMEM_NPROC_AFTER_CREDS ? exact : stage;
 	case ENOMEM_R_THREADS_MAX:
-		return pid && creds && pids && nproc ? elim : none;
+		return pid && pids && nproc ? elim : none;
 	case ENOMEM_R_MEMCG:
 		return memcg ? exact : none;
 	case ENOMEM_R_SLAB:
-		return pid && enomem_probe_active(ENOMEM_P_VM_ENOUGH) &&
+		return pid && enomem_commit_known() &&
 		       (memcg || !IS_ENABLED(CONFIG_MEMCG)) ? elim : none;
 	case ENOMEM_R_OTHER:
 		return exact;

@@ -63,7 +63,6 @@ struct enomem_fork_ctx *enomem_ctx_get(void)
 			continue;
 		ctx->flags = 0;
 		ctx->kind = ENOMEM_K_PROCESS;
-		ctx->pid_err = 0;
 		ctx->vm_pages = 0;
 		atomic_inc(&enomem_ctx_in_flight);
 		return ctx;

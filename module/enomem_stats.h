@@ -50,17 +50,23 @@ enum enomem_kind {
 	ENOMEM_K_VFORK,
 };
 
-/* Facts the sub-probes record about one fork in flight (ctx->flags). */
-#define ENOMEM_F_REACHED_CREDS	(1U << 0)	/* copy_creds() was called */
-#define ENOMEM_F_CREDS_FAILED	(1U << 1)	/* ... and returned an error */
-#define ENOMEM_F_PID_FAILED	(1U << 2)	/* alloc_pid() failed (pid_err) */
-#define ENOMEM_F_PIDNS_DEAD	(1U << 3)	/* its namespace refuses new pids */
-#define ENOMEM_F_PID_EXHAUSTED	(1U << 4)	/* no free pid number (3.10 scan) */
-#define ENOMEM_F_PIDS_REFUSED	(1U << 5)	/* pids_can_fork() refused */
-#define ENOMEM_F_NPROC_OVER	(1U << 6)	/* is_rlimit_overlimit() said yes */
-#define ENOMEM_F_VM_REFUSED	(1U << 7)	/* __vm_enough_memory() refused */
-#define ENOMEM_F_MEMCG		(1U << 8)	/* a memcg at its limit reclaimed/OOMed */
-#define ENOMEM_F_NEWPID		(1U << 9)	/* CLONE_NEWPID: child gets a fresh ns */
+/*
+ * Facts the sub-probes record about one fork in flight (ctx->flags).  Most
+ * are stage markers: copy_process() calls the probed functions in a fixed
+ * order, so "reached X" and "did not reach Y" place the failure between them
+ * without a return probe on the success path.
+ */
+#define ENOMEM_F_REACHED_CREDS	(1U << 0)	/* copy_creds() entered (up to 5.13) */
+#define ENOMEM_F_REACHED_NPROC	(1U << 1)	/* is_rlimit_overlimit() returned (5.14+) */
+#define ENOMEM_F_NPROC_OVER	(1U << 2)	/* ... and said yes */
+#define ENOMEM_F_REACHED_PID	(1U << 3)	/* alloc_pid() entered */
+#define ENOMEM_F_REACHED_PIDS	(1U << 4)	/* pids_can_fork() entered */
+#define ENOMEM_F_PIDS_REFUSED	(1U << 5)	/* pids_can_fork() refused (4.15+) */
+#define ENOMEM_F_VM_REFUSED	(1U << 6)	/* __vm_enough_memory() refused */
+#define ENOMEM_F_MEMCG		(1U << 7)	/* a memcg at its limit reclaimed/OOMed */
+#define ENOMEM_F_NEWPID		(1U << 8)	/* CLONE_NEWPID: child gets a fresh ns */
+#define ENOMEM_F_PIDNS_DEAD	(1U << 9)	/* at the fork's return: ns refuses pids */
+#define ENOMEM_F_PID_EXHAUSTED	(1U << 10)	/* ... no free pid number (up to 4.14) */
 
 /*
  * Per-fork context.  Lives in a preallocated slot table (ctx.c) keyed by the
@@ -71,7 +77,6 @@ struct enomem_fork_ctx {
 	struct task_struct *task;	/* owner; NULL while the slot is free */
 	unsigned int flags;
 	unsigned int kind;		/* enum enomem_kind */
-	int pid_err;			/* alloc_pid() errno; -ENOMEM for NULL */
 	unsigned long vm_pages;		/* size of the refused commit request */
 	unsigned long sub_missed;	/* sub-probe misses when the fork began */
 };
@@ -110,6 +115,8 @@ struct enomem_ksyms {
 };
 extern struct enomem_ksyms enomem_ksyms;
 void enomem_ksyms_init(void);
+bool enomem_text_calls(const char *fn, const char *callee);
+unsigned long enomem_text_errno_site(const char *fn, int err);
 unsigned long enomem_commit_limit(void);
 
 /* compat/cgroup.c */
@@ -163,6 +170,8 @@ enum enomem_probe_id {
 	ENOMEM_P_PIDS_CAN_FORK,
 	ENOMEM_P_RLIMIT,
 	ENOMEM_P_VM_ENOUGH,
+	ENOMEM_P_VM_WARN,
+	ENOMEM_P_VM_ERR,
 	ENOMEM_P_MEMCG_RECLAIM,
 	ENOMEM_P_MEMCG_OOM,
 	ENOMEM_P_MEMCG_KMEM,
@@ -174,6 +183,7 @@ extern unsigned int enomem_maxactive;
 int enomem_probes_register(void);
 void enomem_probes_unregister(void);
 bool enomem_probe_active(enum enomem_probe_id id);
+bool enomem_probe_is_marker(enum enomem_probe_id id);
 unsigned long enomem_probes_fork_nmissed(void);
 void enomem_probes_show(struct seq_file *m);
 

@@ -46,8 +46,12 @@ void enomem_event_describe(const struct enomem_event *e, char *buf, size_t len)
 		snprintf(buf, len, "PID namespace has no init any more");
 		break;
 	case ENOMEM_R_COMMIT:
-		snprintf(buf, len, "commit refused (CommitLimit %llu pages, request %llu pages)",
-			 e->value, e->value2);
+		if (e->value2)
+			snprintf(buf, len, "commit refused (CommitLimit %llu pages, request %llu pages)",
+				 e->value, e->value2);
+		else	/* seen failure-only: the request's size is not known */
+			snprintf(buf, len, "commit refused (CommitLimit %llu pages)",
+				 e->value);
 		break;
 	case ENOMEM_R_CGROUP_PIDS:
 		snprintf(buf, len, "cgroup pids.max reached");
@@ -94,7 +98,9 @@ static void enomem_event_limit_token(const struct enomem_event *e, char *buf,
 		snprintf(buf, len, "nproc=%llu", e->value);
 		break;
 	case ENOMEM_L_COMMIT:
-		if (e->value)
+		if (e->value && !e->value2)
+			snprintf(buf, len, "commit_limit=%llu", e->value);
+		else if (e->value)
 			snprintf(buf, len, "commit_limit=%llu:request=%llu", e->value, e->value2);
 		else
 			snprintf(buf, len, "request=%llu", e->value2);

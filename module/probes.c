@@ -8,9 +8,12 @@
  * instead of failing the load; only the fork entry itself is required.
  * Handlers never sleep, never allocate and never call capable().
  *
- * Cost: on a fork that succeeds, the work is claiming and releasing a
- * context slot and one lookup in alloc_pid(); everything else is done only
- * when a probed function reports a failure.
+ * Cost: every fork passes the fork entry's kretprobe, and the per-fork
+ * sub-probes, which are entry probes (stage markers) wherever the result of
+ * the probed function can be told from where the fork stopped: a return
+ * hook costs a fork more than an entry probe (on 3.10 a hashed spinlock per
+ * return).  The work in each handler is one context lookup and a flag;
+ * everything else is done only when the fork fails.
  */
 #include <linux/kprobes.h>
 #include <linux/sched.h>
@@ -19,6 +22,7 @@
 #include <linux/cpumask.h>
 #include <linux/errno.h>
 #include <linux/err.h>
+#include <linux/string.h>
 #include "enomem_stats.h"
 
 #ifndef ERESTARTNOINTR
@@ -31,6 +35,8 @@ struct enomem_probe {
 	const char *const *symbols;	/* candidates, NULL-terminated */
 	const char *role;		/* what it tells apart, for the probes file */
 	bool ret;			/* kretprobe (else kprobe) */
+	bool unneeded;			/* this kernel's attribution does without it */
+	unsigned long offset;		/* kprobe: into the function, else 0 */
 	size_t data_size;
 	kretprobe_handler_t entry;
 	kretprobe_handler_t exit;
@@ -74,12 +80,38 @@ static int enomem_fork_entry(struct kretprobe_instance *ri, struct pt_regs *regs
 	return 0;
 }
 
+/*
+ * An ENOMEM after alloc_pid() was entered: is the namespace dead, or (up to
+ * 4.14, where alloc_pid() says only NULL) are its numbers used up?  Both are
+ * read here, at the fork's return.  A dead namespace stays dead (the flag
+ * is only ever cleared), so this cannot see a death that did not happen; it
+ * covers alloc_pid()'s own check and copy_process()'s later one (4.15+).
+ * The namespace is current's pid_ns_for_children; with CLONE_NEWPID the
+ * child's is a fresh one below it, never dead, whose exhaustion can only
+ * come from the levels above, which the scan covers.
+ */
+static void enomem_fork_pid_facts(struct enomem_fork_ctx *ctx)
+{
+	struct pid_namespace *ns;
+
+	if (!(ctx->flags & ENOMEM_F_REACHED_PID))
+		return;
+	ns = enomem_current_child_pidns();
+	if (!ns)
+		return;
+	if (!(ctx->flags & ENOMEM_F_NEWPID) && enomem_pidns_dead(ns))
+		ctx->flags |= ENOMEM_F_PIDNS_DEAD;
+	else if (ENOMEM_ALLOC_PID_RETURNS_NULL &&
+		 !(ctx->flags & ENOMEM_F_REACHED_PIDS) &&
+		 enomem_pid_space_full(ns))
+		ctx->flags |= ENOMEM_F_PID_EXHAUSTED;
+}
+
 static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct enomem_fork_ctx *ctx = *(struct enomem_fork_ctx **)ri->data;
 	int err = (int)regs_return_value(regs);
 	enum enomem_reason reason;
-	struct pid_namespace *ns;
 	bool failed;
 
 	/* A signal restarts the fork (or the task is dying): nothing to see. */
@@ -94,20 +126,8 @@ static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *reg
 		return 0;
 	}
 	if (failed) {
-		/*
-		 * copy_process() checks the pid namespace once more after
-		 * alloc_pid() succeeded; the child's ns is current's
-		 * pid_ns_for_children unless CLONE_NEWPID made a fresh one,
-		 * which can never be dead.  A dead namespace fails every
-		 * fork in alloc_pid() already, so this only catches an init
-		 * that died during the fork.
-		 */
-		if (err == -ENOMEM &&
-		    !(ctx->flags & (ENOMEM_F_PID_FAILED | ENOMEM_F_NEWPID))) {
-			ns = enomem_current_child_pidns();
-			if (ns && enomem_pidns_dead(ns))
-				ctx->flags |= ENOMEM_F_PIDNS_DEAD;
-		}
+		if (err == -ENOMEM)
+			enomem_fork_pid_facts(ctx);
 		/*
 		 * A sub-probe that missed an instance meanwhile may have
 		 * missed this very fork's evidence: better "unknown" than a
@@ -124,85 +144,104 @@ static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *reg
 	return 0;
 }
 
-/* ---- P1: copy_creds(), the NPROC stage marker up to 5.13 --------------- */
+/* ---- stage markers: entry probes, no return hook ------------------------ */
 
-static int enomem_creds_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void enomem_mark(enum enomem_probe_id id, unsigned int flag)
 {
-	int err = (int)regs_return_value(regs);
 	struct enomem_fork_ctx *ctx;
 
-	enomem_hit(ENOMEM_P_COPY_CREDS);
-	/* From 5.14 only a failure matters: skip the lookup on success. */
-	if (ENOMEM_NPROC_AFTER_CREDS && !err)
-		return 0;
+	enomem_hit(id);
+	ctx = enomem_ctx_find();
+	if (ctx)
+		ctx->flags |= flag;
+}
+
+/*
+ * The same for probes on functions that also run outside forks (mmap's
+ * commit check, memcg reclaim): skip the lookup when no fork is in flight,
+ * and count only the hits inside a fork.
+ */
+static void enomem_mark_cold(enum enomem_probe_id id, unsigned int flag)
+{
+	struct enomem_fork_ctx *ctx;
+
+	if (!enomem_ctx_any_in_flight())
+		return;
 	ctx = enomem_ctx_find();
 	if (!ctx)
-		return 0;
-	ctx->flags |= ENOMEM_F_REACHED_CREDS;
-	if (err)
-		ctx->flags |= ENOMEM_F_CREDS_FAILED;
+		return;
+	enomem_hit(id);
+	ctx->flags |= flag;
+}
+
+/*
+ * P1: copy_creds() entered.  Up to 5.13 the NPROC check precedes it, so a
+ * fork that failed with EAGAIN without getting here hit RLIMIT_NPROC.  Its
+ * own result is not needed: there copy_creds() fails with ENOMEM, EPERM,
+ * EUSERS or ENOSPC, never EAGAIN.  From 5.14 the probe is not registered.
+ */
+static int enomem_creds_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	enomem_mark(ENOMEM_P_COPY_CREDS, ENOMEM_F_REACHED_CREDS);
 	return 0;
 }
 
-/* ---- P2: alloc_pid(): exhaustion, dead namespace ----------------------- */
-
 /*
- * No entry handler: a successful fork pays only the return hook.  The
- * namespace alloc_pid() worked on is current's pid_ns_for_children, or a
- * fresh child of it with CLONE_NEWPID; a fresh one is never dead, and its
- * exhaustion can only come from the levels above, which the scan covers.
+ * P2: alloc_pid() entered.  Its result is told by where the fork stopped:
+ * an EAGAIN or ENOMEM after alloc_pid() was entered but before
+ * pids_can_fork() was comes from alloc_pid() itself or the few steps
+ * between them (a pidfd, CLONE_INTO_CGROUP), none of which fails with
+ * EAGAIN; the classifier and the fork's return probe take it from there.
  */
-static int enomem_pid_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int enomem_pid_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	unsigned long rv = regs_return_value(regs);
-	struct enomem_fork_ctx *ctx;
-	struct pid_namespace *ns;
-
-	enomem_hit(ENOMEM_P_ALLOC_PID);
-	if (rv && !IS_ERR_VALUE(rv))
-		return 0;
-	ctx = enomem_ctx_find();
-	if (!ctx)
-		return 0;
-	ctx->flags |= ENOMEM_F_PID_FAILED;
-	ctx->pid_err = rv ? (int)rv : -ENOMEM;
-	ns = enomem_current_child_pidns();
-	if (!ns)
-		return 0;
-	if (!(ctx->flags & ENOMEM_F_NEWPID) && enomem_pidns_dead(ns))
-		ctx->flags |= ENOMEM_F_PIDNS_DEAD;
-	else if (ENOMEM_ALLOC_PID_RETURNS_NULL && !rv && enomem_pid_space_full(ns))
-		ctx->flags |= ENOMEM_F_PID_EXHAUSTED;
+	enomem_mark(ENOMEM_P_ALLOC_PID, ENOMEM_F_REACHED_PID);
 	return 0;
 }
 
 /* ---- P3: pids_can_fork(), the pids cgroup ------------------------------ */
 
+#if ENOMEM_PIDS_BY_STAGE
+/* Up to 4.14 (RHEL 7): entering it is enough (compat.h, ENOMEM_PIDS_BY_STAGE). */
+static int enomem_pids_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	enomem_mark(ENOMEM_P_PIDS_CAN_FORK, ENOMEM_F_REACHED_PIDS);
+	return 0;
+}
+
+#else
 static int enomem_pids_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct enomem_fork_ctx *ctx;
 
 	enomem_hit(ENOMEM_P_PIDS_CAN_FORK);
-	if (!(int)regs_return_value(regs))
-		return 0;
 	ctx = enomem_ctx_find();
-	if (ctx)
+	if (!ctx)
+		return 0;
+	ctx->flags |= ENOMEM_F_REACHED_PIDS;
+	if ((int)regs_return_value(regs))
 		ctx->flags |= ENOMEM_F_PIDS_REFUSED;
 	return 0;
 }
+#endif
 
 /* ---- P4: is_rlimit_overlimit(), RLIMIT_NPROC from 5.14 ------------------ */
 
+/*
+ * copy_process() calls it right after copy_creds() succeeded, on every
+ * fork: "returned" also says that copy_creds() did not fail.
+ */
 static int enomem_rlimit_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct enomem_fork_ctx *ctx;
 
 	enomem_hit(ENOMEM_P_RLIMIT);
-	/* bool: only %al is defined */
-	if (!(u8)regs_return_value(regs))
-		return 0;
 	ctx = enomem_ctx_find();
-	if (ctx)
+	if (!ctx)
+		return 0;
+	ctx->flags |= ENOMEM_F_REACHED_NPROC;
+	/* bool: only %al is defined */
+	if ((u8)regs_return_value(regs))
 		ctx->flags |= ENOMEM_F_NPROC_OVER;
 	return 0;
 }
@@ -240,32 +279,49 @@ static int enomem_vm_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* ---- cold: memory cgroup at its limit ---------------------------------- */
-
-static void enomem_mark_memcg(enum enomem_probe_id id)
+/*
+ * P5, failure-only variant: from 5.12 __vm_enough_memory() reports each
+ * refusal through pr_warn_ratelimited(), i.e. ___ratelimit(state,
+ * "__vm_enough_memory"), which it calls on its refusal path only.  Where
+ * the load-time check finds that call in this kernel's __vm_enough_memory
+ * (enomem_text_calls()), this entry probe replaces the kretprobe, and an
+ * mmap or brk that passes the commit check pays nothing.  The refused
+ * request's size is not known then (the event shows the limit only).
+ */
+static int enomem_vm_warn_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct enomem_fork_ctx *ctx;
+	const char *func = (const char *)enomem_arg(regs, 1);
 
-	if (!enomem_ctx_any_in_flight())
-		return;
-	ctx = enomem_ctx_find();
-	if (!ctx)
-		return;
-	enomem_hit(id);
-	ctx->flags |= ENOMEM_F_MEMCG;
+	if (enomem_ctx_any_in_flight() && func &&
+	    !strcmp(func, "__vm_enough_memory"))
+		enomem_mark_cold(ENOMEM_P_VM_WARN, ENOMEM_F_VM_REFUSED);
+	return 0;
 }
+
+/*
+ * P5, failure-only variant where __vm_enough_memory() does not warn (3.10,
+ * 5.10): an entry-less probe on the one instruction of its body that loads
+ * -ENOMEM as its return value, found at load (enomem_text_errno_site()).
+ */
+static int enomem_vm_err_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	enomem_mark_cold(ENOMEM_P_VM_ERR, ENOMEM_F_VM_REFUSED);
+	return 0;
+}
+
+/* ---- cold: memory cgroup at its limit ---------------------------------- */
 
 /* A charge inside the fork found its memcg at the limit and reclaims. */
 static int enomem_memcg_reclaim_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	enomem_mark_memcg(ENOMEM_P_MEMCG_RECLAIM);
+	enomem_mark_cold(ENOMEM_P_MEMCG_RECLAIM, ENOMEM_F_MEMCG);
 	return 0;
 }
 
 static int enomem_oom_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	if (enomem_oom_is_memcg(regs))
-		enomem_mark_memcg(ENOMEM_P_MEMCG_OOM);
+		enomem_mark_cold(ENOMEM_P_MEMCG_OOM, ENOMEM_F_MEMCG);
 	return 0;
 }
 
@@ -273,7 +329,7 @@ static int enomem_oom_pre(struct kprobe *p, struct pt_regs *regs)
 static int enomem_memcg_kmem_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	if ((int)regs_return_value(regs))
-		enomem_mark_memcg(ENOMEM_P_MEMCG_KMEM);
+		enomem_mark_cold(ENOMEM_P_MEMCG_KMEM, ENOMEM_F_MEMCG);
 	return 0;
 }
 
@@ -290,29 +346,44 @@ static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES] = {
 	},
 	[ENOMEM_P_COPY_CREDS] = {
 		.symbols = ENOMEM_SYMS("copy_creds"),
-		.role = "nproc-stage", .ret = true,
-		.exit = enomem_creds_return,
+		.role = "nproc-stage",
+		.pre = enomem_creds_pre,
+		.unneeded = ENOMEM_NPROC_AFTER_CREDS,
 	},
 	[ENOMEM_P_ALLOC_PID] = {
 		.symbols = ENOMEM_SYMS("alloc_pid"),
-		.role = "pid_max,pidns_dead", .ret = true,
-		.exit = enomem_pid_return,
+		.role = "pid_max,pidns_dead-stage",
+		.pre = enomem_pid_pre,
 	},
 	[ENOMEM_P_PIDS_CAN_FORK] = {
 		.symbols = ENOMEM_SYMS("pids_can_fork"),
+#if ENOMEM_PIDS_BY_STAGE
+		.role = "cgroup_pids-stage",
+		.pre = enomem_pids_pre,
+#else
 		.role = "cgroup_pids", .ret = true,
 		.exit = enomem_pids_return,
+#endif
 	},
 	[ENOMEM_P_RLIMIT] = {
 		.symbols = ENOMEM_SYMS("is_rlimit_overlimit", "is_ucounts_overlimit"),
 		.role = "nproc", .ret = true,
 		.exit = enomem_rlimit_return,
+		.unneeded = !ENOMEM_NPROC_AFTER_CREDS,
 	},
 	[ENOMEM_P_VM_ENOUGH] = {
 		.symbols = ENOMEM_SYMS("__vm_enough_memory"),
 		.role = "commit", .ret = true,
 		.data_size = sizeof(struct enomem_vm_data),
 		.entry = enomem_vm_entry, .exit = enomem_vm_return,
+	},
+	[ENOMEM_P_VM_WARN] = {
+		.symbols = ENOMEM_SYMS("___ratelimit"),
+		.role = "commit(failure-only)", .pre = enomem_vm_warn_pre,
+	},
+	[ENOMEM_P_VM_ERR] = {
+		.symbols = ENOMEM_SYMS("__vm_enough_memory"),
+		.role = "commit(failure-only)", .pre = enomem_vm_err_pre,
 	},
 	[ENOMEM_P_MEMCG_RECLAIM] = {
 		.symbols = ENOMEM_SYMS("try_to_free_mem_cgroup_pages"),
@@ -342,6 +413,7 @@ static int enomem_probe_try(struct enomem_probe *p, const char *sym)
 	}
 	memset(&p->kp, 0, sizeof(p->kp));
 	p->kp.symbol_name = sym;
+	p->kp.offset = p->offset;
 	p->kp.pre_handler = p->pre;
 	return register_kprobe(&p->kp);
 }
@@ -351,6 +423,9 @@ static void enomem_probe_register(struct enomem_probe *p)
 	const char *const *sym;
 
 	p->err = -ENOENT;
+	p->symbol = p->symbols[0];
+	if (p->unneeded)
+		return;
 	for (sym = p->symbols; *sym; sym++) {
 		p->err = enomem_probe_try(p, *sym);
 		if (!p->err) {
@@ -376,15 +451,32 @@ static void enomem_probe_unregister(struct enomem_probe *p)
 int enomem_probes_register(void)
 {
 	struct enomem_probe *fork = &enomem_probes[ENOMEM_P_FORK];
+	bool vm_warn;
 	int i;
 
 	/*
 	 * Sub-probes first: once the fork entry is live every fork relies on
 	 * them, and a fork must never be classified by a half-registered set.
 	 */
+	/*
+	 * Commit refusals: a failure-only probe where this kernel's build
+	 * allows one (its warning's ___ratelimit() call, else its -ENOMEM
+	 * return site), so that mmap and fork pay nothing for them; the
+	 * kretprobe on __vm_enough_memory() is the fallback.
+	 */
+	vm_warn = enomem_text_calls("__vm_enough_memory", "___ratelimit");
+	enomem_probes[ENOMEM_P_VM_WARN].unneeded = !vm_warn;
+	enomem_probes[ENOMEM_P_VM_ERR].offset = vm_warn ? 0 :
+		enomem_text_errno_site("__vm_enough_memory", ENOMEM);
+	enomem_probes[ENOMEM_P_VM_ERR].unneeded =
+		!enomem_probes[ENOMEM_P_VM_ERR].offset;
 	for (i = ENOMEM_NR_PROBES - 1; i >= 0; i--) {
+		if (i == ENOMEM_P_VM_ENOUGH)
+			enomem_probes[i].unneeded =
+				enomem_probes[ENOMEM_P_VM_WARN].active ||
+				enomem_probes[ENOMEM_P_VM_ERR].active;
 		enomem_probe_register(&enomem_probes[i]);
-		if (enomem_probes[i].active)
+		if (enomem_probes[i].active || enomem_probes[i].unneeded)
 			continue;
 		if (enomem_probes[i].err == -ENOENT)
 			pr_info("enomem_stats: %s is not in this kernel; %s is attributed without it\n",
@@ -417,6 +509,12 @@ bool enomem_probe_active(enum enomem_probe_id id)
 	return enomem_probes[id].active;
 }
 
+/* Registered as an entry probe: it says "reached", not what it returned. */
+bool enomem_probe_is_marker(enum enomem_probe_id id)
+{
+	return !enomem_probes[id].ret;
+}
+
 /* Instances the sub-probes could not follow, all together. */
 static unsigned long enomem_probes_sub_nmissed(void)
 {
@@ -426,7 +524,12 @@ static unsigned long enomem_probes_sub_nmissed(void)
 	for (i = ENOMEM_P_FORK + 1; i < ENOMEM_NR_PROBES; i++) {
 		const struct enomem_probe *p = &enomem_probes[i];
 
-		if (p->active)
+		/*
+		 * ___ratelimit() misses only when called from inside a probe
+		 * handler (ours, with log=1), never from the refusal in a
+		 * fork: its misses say nothing about any fork's evidence.
+		 */
+		if (p->active && i != ENOMEM_P_VM_WARN)
 			sum += p->ret ? READ_ONCE(p->rp.nmissed) : READ_ONCE(p->kp.nmissed);
 	}
 	return sum;
@@ -450,8 +553,12 @@ void enomem_probes_show(struct seq_file *m)
 		for_each_possible_cpu(cpu)
 			hits += per_cpu(enomem_probe_hits, cpu)[i];
 		missed = p->ret ? p->rp.nmissed : p->kp.nmissed;
-		seq_printf(m, "%s %s %d %lu %lu %s\n", p->symbol,
-			   p->active ? "registered" : "absent", p->err, hits,
-			   missed, p->role);
+		seq_puts(m, p->symbol);
+		if (p->offset)	/* the probe sits inside the function */
+			seq_printf(m, "+%#lx", p->offset);
+		seq_printf(m, " %s %d %lu %lu %s\n",
+			   p->active ? "registered" :
+			   p->unneeded ? "unneeded" : "absent",
+			   p->unneeded ? 0 : p->err, hits, missed, p->role);
 	}
 }

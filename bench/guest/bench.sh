@@ -15,10 +15,14 @@ rounds=${1:-7}
 scale=${BENCH_SCALE:-1}
 ko=${BENCH_KO:-/modules/enomem_stats.ko}
 load=${BENCH_LOAD:-/benchload}
-modes=${BENCH_MODES:-floor floor2 module module+log ftrace}
+modes=${BENCH_MODES:-floor module ftrace floor2 module+log}
 workloads="fork thread spawn mmap failfork procread procref"
 tr=/sys/kernel/tracing
-cg=/sys/fs/cgroup/bench
+[ -d /sys/fs/cgroup/pids ] && cg=/sys/fs/cgroup/pids/bench || cg=/sys/fs/cgroup/bench
+# the fork entry point, newest name first (the module tries them alike)
+for entry in kernel_clone _do_fork do_fork; do
+	grep -q " [Tt] $entry\$" /proc/kallsyms && break
+done
 
 # iterations per timed run at scale 1 (about 0.5-1 s each under TCG on a
 # 2-core host; bench/report.awk knows these numbers too)
@@ -37,10 +41,11 @@ setup() {
 	module+log) insmod $ko log=1 || echo "BENCH-ERROR insmod" ;;
 	# diagnosis (BENCH_DIAG=1 on the host): the same module built with
 	# probes left out, to find which probe costs what
-	module-novm) insmod /modules/enomem_stats-novm.ko || echo "BENCH-ERROR insmod" ;;
-	module-forkonly) insmod /modules/enomem_stats-forkonly.ko || echo "BENCH-ERROR insmod" ;;
+	module-*) insmod /modules/enomem_stats-${1#module-}.ko || echo "BENCH-ERROR insmod" ;;
+	# BENCH_BASELINE: the module of an earlier commit
+	rev-*) insmod /modules/enomem_stats-$1.ko || echo "BENCH-ERROR insmod" ;;
 	ftrace)
-		echo 'r:enomem_bench kernel_clone ret=$retval' >> $tr/kprobe_events &&
+		echo "r:enomem_bench $entry ret=\$retval" >> $tr/kprobe_events &&
 		echo 1 > $tr/events/kprobes/enomem_bench/enable ||
 			echo "BENCH-ERROR kprobe_events"
 		;;
@@ -49,7 +54,7 @@ setup() {
 
 teardown() {	# mode round
 	case $1 in
-	module|module+log|module-novm|module-forkonly)
+	module|module+log|module-*|rev-*)
 		# which probes the workloads hit, once
 		[ "$2" = "$rounds" ] && [ $1 = module ] &&
 			sed -n 's/^/BENCH-HITS /p' /sys/kernel/debug/enomem_stats/probes
@@ -89,7 +94,10 @@ meminfo() {
 		tr -d :
 }
 
-[ -e $tr/kprobe_events ] || mount -t tracefs tracefs $tr
+[ -e $tr/kprobe_events ] || mount -t tracefs tracefs $tr 2>/dev/null
+# 3.10 has no tracefs: the same files under debugfs
+[ -e $tr/kprobe_events ] || tr=/sys/kernel/debug/tracing
+echo "BENCH-PEER r:enomem_bench $entry ret=\$retval"
 mkdir -p $cg && echo 1 > $cg/pids.max
 
 # memory: what loading the module costs

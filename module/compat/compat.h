@@ -136,6 +136,17 @@ static inline bool enomem_pid_space_full(struct pid_namespace *ns)
 bool enomem_pid_space_full(struct pid_namespace *ns);
 #endif
 
+/*
+ * Up to 4.14 nothing that copy_process() does after pids_can_fork() returns
+ * EAGAIN: RHEL 7 (kernel/fork.c, 3.10.0-1160) has only the signal check
+ * (ERESTARTNOINTR) there, and the pids controller is its only can_fork
+ * callback.  So a fork that entered pids_can_fork() and failed with EAGAIN
+ * was refused by pids.max, and an entry probe tells it.  From 4.15 on, a
+ * kretprobe watches the refusal itself (sched_ext's init_task, after it,
+ * may return any errno on 6.12).
+ */
+#define ENOMEM_PIDS_BY_STAGE ENOMEM_ALLOC_PID_RETURNS_NULL
+
 /* Is the oom_control of an out_of_memory() call a memcg OOM? */
 #include <linux/oom.h>
 static inline bool enomem_oom_is_memcg(struct pt_regs *regs)

@@ -12,8 +12,17 @@
  * Nothing found through this is ever called: with IBT an indirect call into
  * a sealed function would fault.  A symbol that is not found only costs the
  * event its limit value ("-"), never the count.
+ *
+ * The same lookup also lets the module read a little kernel text at load:
+ * whether __vm_enough_memory() contains the call or the instruction that
+ * only its refusal path executes, so that a failure-only probe can replace
+ * a kretprobe that every mmap would pay for (probes.c).
  */
 #include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/kallsyms.h>
+#include <linux/string.h>
+#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/swap.h>
 #include "enomem_stats.h"
@@ -58,4 +67,98 @@ unsigned long enomem_commit_limit(void)
 	else
 		allowed = enomem_totalram_pages() * READ_ONCE(*k->overcommit_ratio) / 100;
 	return allowed + READ_ONCE(*k->total_swap_pages);
+}
+
+/* Start and size of the kernel function containing ADDR; false if unknown. */
+static bool enomem_text_extent(unsigned long addr, unsigned long *start,
+			       unsigned long *size)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	unsigned long off;
+	char *plus;
+
+	sprint_symbol(buf, addr);
+	plus = strrchr(buf, '+');
+	if (!plus || sscanf(plus, "+%lx/%lx", &off, size) != 2 || off > addr)
+		return false;
+	*start = addr - off;
+	return *size > 0 && *size < 65536;
+}
+
+/* The address a kprobe on the function NAME would sit at, or 0. */
+static unsigned long enomem_text_addr(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+
+	if (register_kprobe(&kp))
+		return 0;
+	unregister_kprobe(&kp);
+	return (unsigned long)kp.addr;
+}
+
+/*
+ * Does the kernel function FN contain a direct call to CALLEE?  Used once at
+ * load to check that a failure-only probe really sits on the failure path
+ * of this kernel's build; any doubt answers false, and the module then
+ * keeps its general probe.  A call may land up to 32 bytes before CALLEE
+ * (x86 call-depth-tracking thunks in the function padding) or just after
+ * its start (an ENDBR).
+ */
+bool enomem_text_calls(const char *fn, const char *callee)
+{
+	unsigned long fn_start, fn_size, to_start, to_size, i, target;
+	unsigned long fn_addr = enomem_text_addr(fn);
+	unsigned long to_addr = enomem_text_addr(callee);
+	const u8 *text;
+	s32 rel;
+
+	if (!fn_addr || !to_addr ||
+	    !enomem_text_extent(fn_addr, &fn_start, &fn_size) ||
+	    !enomem_text_extent(to_addr, &to_start, &to_size))
+		return false;
+	text = (const u8 *)fn_start;
+	for (i = 0; i + 5 <= fn_size; i++) {
+		if (text[i] != 0xe8)	/* call rel32 */
+			continue;
+		memcpy(&rel, text + i + 1, sizeof(rel));
+		target = fn_start + i + 5 + (long)rel;
+		if (target + 32 >= to_start && target <= to_start + 8)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The offset in the kernel function FN of its only instruction that loads
+ * -ERR into %eax or %rax for its return value, or 0 if there is not exactly
+ * one.  A probe there fires only on that error's path.  register_kprobe()
+ * refuses an offset that is not an instruction boundary, and the caller
+ * falls back to its general probe then.
+ */
+unsigned long enomem_text_errno_site(const char *fn, int err)
+{
+	unsigned long start, size, addr = enomem_text_addr(fn), i, found = 0;
+	u8 imm[4];
+	const u8 *text;
+	s32 v = -err;
+	int n = 0;
+
+	if (!addr || !enomem_text_extent(addr, &start, &size))
+		return 0;
+	memcpy(imm, &v, sizeof(imm));
+	text = (const u8 *)start;
+	for (i = 1; i + 5 <= size; i++) {
+		/* mov $imm32, %eax */
+		if (text[i] == 0xb8 && !memcmp(text + i + 1, imm, 4)) {
+			found = i;
+			n++;
+		}
+		/* mov $simm32, %rax */
+		if (i + 7 <= size && text[i] == 0x48 && text[i + 1] == 0xc7 &&
+		    text[i + 2] == 0xc0 && !memcmp(text + i + 3, imm, 4)) {
+			found = i;
+			n++;
+		}
+	}
+	return n == 1 ? found : 0;
 }
