@@ -60,7 +60,7 @@ enum enomem_kind {
 #define ENOMEM_F_REACHED_NPROC	(1U << 1)	/* is_rlimit_overlimit() returned (5.14+) */
 #define ENOMEM_F_NPROC_OVER	(1U << 2)	/* ... and said yes */
 #define ENOMEM_F_REACHED_PID	(1U << 3)	/* alloc_pid() entered */
-#define ENOMEM_F_REACHED_PIDS	(1U << 4)	/* pids_can_fork() entered */
+#define ENOMEM_F_REACHED_PIDS	(1U << 4)	/* pids_can_fork() entered (4.15+: returned) */
 #define ENOMEM_F_PIDS_REFUSED	(1U << 5)	/* pids_can_fork() refused (4.15+) */
 #define ENOMEM_F_VM_REFUSED	(1U << 6)	/* __vm_enough_memory() refused */
 #define ENOMEM_F_MEMCG		(1U << 7)	/* a memcg at its limit reclaimed/OOMed */
