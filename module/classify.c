@@ -15,7 +15,37 @@
 #include <linux/user_namespace.h>
 #include <linux/uidgid.h>
 #include <linux/errno.h>
+#include <linux/bitops.h>
 #include "enomem_stats.h"
+
+/*
+ * Which probes registered, and which of those are entry-only stage markers:
+ * probes.c tells us as it (un)registers them, so evidence flows one way,
+ * probe -> classifier, and nothing here calls back into the probes.
+ */
+static unsigned long enomem_sources_active, enomem_sources_marker;
+
+void enomem_classify_source(enum enomem_probe_id id, bool active, bool marker)
+{
+	if (active)
+		set_bit(id, &enomem_sources_active);
+	else
+		clear_bit(id, &enomem_sources_active);
+	if (marker)
+		set_bit(id, &enomem_sources_marker);
+	else
+		clear_bit(id, &enomem_sources_marker);
+}
+
+static bool enomem_probe_active(enum enomem_probe_id id)
+{
+	return test_bit(id, &enomem_sources_active);
+}
+
+static bool enomem_probe_is_marker(enum enomem_probe_id id)
+{
+	return test_bit(id, &enomem_sources_marker);
+}
 
 /*
  * The kernel exempts root and CAP_SYS_ADMIN/CAP_SYS_RESOURCE holders from

@@ -133,15 +133,15 @@ unsigned int enomem_events_snapshot(struct enomem_event *out,
 				    unsigned long *recorded);
 unsigned int enomem_events_size(void);
 size_t enomem_events_bytes(void);
-const char *enomem_kind_name(unsigned int kind);
 
 /* format.c */
 const char *enomem_errno_name(int err, char *buf, size_t len);
 void enomem_event_describe(const struct enomem_event *e, char *buf, size_t len);
 void enomem_event_show(struct seq_file *m, const struct enomem_event *e);
+const char *enomem_kind_name(unsigned int kind);
 
 /* stats.c */
-int enomem_stats_init(void);
+int enomem_stats_init(unsigned long (*missed_source)(void));
 void enomem_stats_exit(void);
 void enomem_stats_count(int err, enum enomem_reason reason);
 void enomem_stats_count_missed(void);
@@ -158,11 +158,7 @@ void enomem_ctx_put(struct enomem_fork_ctx *ctx);
 bool enomem_ctx_any_in_flight(void);
 size_t enomem_ctx_bytes(void);
 
-/* classify.c */
-enum enomem_reason enomem_classify(const struct enomem_fork_ctx *ctx, int err);
-const char *enomem_reason_support(enum enomem_reason reason);
-
-/* probes.c */
+/* The probes (probes.c), by what they watch. */
 enum enomem_probe_id {
 	ENOMEM_P_FORK,
 	ENOMEM_P_COPY_CREDS,
@@ -178,12 +174,16 @@ enum enomem_probe_id {
 	ENOMEM_NR_PROBES
 };
 
+/* classify.c */
+enum enomem_reason enomem_classify(const struct enomem_fork_ctx *ctx, int err);
+void enomem_classify_source(enum enomem_probe_id id, bool active, bool marker);
+const char *enomem_reason_support(enum enomem_reason reason);
+
+/* probes.c */
 extern unsigned int enomem_maxactive;
 
 int enomem_probes_register(void);
 void enomem_probes_unregister(void);
-bool enomem_probe_active(enum enomem_probe_id id);
-bool enomem_probe_is_marker(enum enomem_probe_id id);
 unsigned long enomem_probes_fork_nmissed(void);
 void enomem_probes_show(struct seq_file *m);
 

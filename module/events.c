@@ -53,17 +53,6 @@ void enomem_events_exit(void)
 	enomem_ring = NULL;
 }
 
-static const char *const enomem_kind_names[] = {
-	[ENOMEM_K_PROCESS]	= "process",
-	[ENOMEM_K_THREAD]	= "thread",
-	[ENOMEM_K_VFORK]	= "vfork",
-};
-
-const char *enomem_kind_name(unsigned int kind)
-{
-	return kind < ARRAY_SIZE(enomem_kind_names) ? enomem_kind_names[kind] : "?";
-}
-
 /* The limit that refused, with its value where the kernel shows it cheaply. */
 static void enomem_event_limit(struct enomem_event *e,
 			       const struct enomem_fork_ctx *ctx)

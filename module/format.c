@@ -20,6 +20,17 @@ static const struct {
 };
 
 /* "ENOMEM" for -ENOMEM; the number for errnos without a name here. */
+static const char *const enomem_kind_names[] = {
+	[ENOMEM_K_PROCESS]	= "process",
+	[ENOMEM_K_THREAD]	= "thread",
+	[ENOMEM_K_VFORK]	= "vfork",
+};
+
+const char *enomem_kind_name(unsigned int kind)
+{
+	return kind < ARRAY_SIZE(enomem_kind_names) ? enomem_kind_names[kind] : "?";
+}
+
 const char *enomem_errno_name(int err, char *buf, size_t len)
 {
 	unsigned int i;

@@ -33,7 +33,7 @@ static int __init enomem_init(void)
 	ret = enomem_events_init();
 	if (ret)
 		goto err;
-	ret = enomem_stats_init();
+	ret = enomem_stats_init(enomem_probes_fork_nmissed);
 	if (ret)
 		goto err_events;
 	ret = enomem_ctx_init(enomem_maxactive);

@@ -431,6 +431,7 @@ static void enomem_probe_register(struct enomem_probe *p)
 		if (!p->err) {
 			p->symbol = *sym;
 			p->active = true;
+			enomem_classify_source(p - enomem_probes, true, !p->ret);
 			return;
 		}
 	}
@@ -446,6 +447,7 @@ static void enomem_probe_unregister(struct enomem_probe *p)
 	else
 		unregister_kprobe(&p->kp);
 	p->active = false;
+	enomem_classify_source(p - enomem_probes, false, false);
 }
 
 int enomem_probes_register(void)
@@ -502,17 +504,6 @@ void enomem_probes_unregister(void)
 	/* The fork entry goes first, so no new fork relies on the others. */
 	for (i = 0; i < ENOMEM_NR_PROBES; i++)
 		enomem_probe_unregister(&enomem_probes[i]);
-}
-
-bool enomem_probe_active(enum enomem_probe_id id)
-{
-	return enomem_probes[id].active;
-}
-
-/* Registered as an entry probe: it says "reached", not what it returned. */
-bool enomem_probe_is_marker(enum enomem_probe_id id)
-{
-	return !enomem_probes[id].ret;
 }
 
 /* Instances the sub-probes could not follow, all together. */
