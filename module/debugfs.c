@@ -25,6 +25,7 @@ static int enomem_probes_file_show(struct seq_file *m, void *v)
 	for (r = 0; r < ENOMEM_NR_REASONS; r++)
 		seq_printf(m, "%s %s\n", enomem_reason_names[r],
 			   enomem_reason_support(r));
+	enomem_maps_show(m);
 	return 0;
 }
 

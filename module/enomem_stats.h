@@ -22,7 +22,23 @@ enum enomem_counter {
 	ENOMEM_C_FORK_OTHER,
 	ENOMEM_C_REASON_FIRST,		/* reasons follow, in enum enomem_reason order */
 	ENOMEM_C_MISSED = ENOMEM_C_REASON_FIRST + 10,
+	/* failed memory mappings (maps.c), appended after "missed" */
+	ENOMEM_C_MAP_FAILED,
+	ENOMEM_C_MAP_REASON_FIRST,	/* enum enomem_map_reason order */
+	ENOMEM_C_MAP_STACK_FAILED = ENOMEM_C_MAP_REASON_FIRST + 5,
+	ENOMEM_C_MAP_STACK_REASON_FIRST,
+	ENOMEM_C_MAP_MISSED = ENOMEM_C_MAP_STACK_REASON_FIRST + 5,
 	ENOMEM_NR_COUNTERS
+};
+
+/* Exactly one per failed mapping call; they sum to map_failed. */
+enum enomem_map_reason {
+	ENOMEM_MR_MAX_MAP_COUNT,
+	ENOMEM_MR_RLIMIT_AS,
+	ENOMEM_MR_COMMIT,
+	ENOMEM_MR_MEMCG,
+	ENOMEM_MR_OTHER,
+	ENOMEM_NR_MAP_REASONS
 };
 
 /* Exactly one of these is charged per failed fork; they sum to fork_failed. */
@@ -48,6 +64,8 @@ enum enomem_kind {
 	ENOMEM_K_PROCESS,
 	ENOMEM_K_THREAD,
 	ENOMEM_K_VFORK,
+	ENOMEM_K_MMAP,		/* mapping calls (maps.c): reason is a map reason */
+	ENOMEM_K_MPROTECT,
 };
 
 /*
@@ -89,6 +107,8 @@ enum enomem_limit {
 	ENOMEM_L_NPROC,		/* value: RLIMIT_NPROC (soft) */
 	ENOMEM_L_COMMIT,	/* value: CommitLimit, value2: request (pages) */
 	ENOMEM_L_MEMORY_MAX,	/* value: effective memory.max in bytes */
+	ENOMEM_L_MAX_MAP_COUNT,	/* value: vm.max_map_count, value2: the mm's maps */
+	ENOMEM_L_RLIMIT_AS,	/* value: RLIMIT_AS bytes, value2: address space + request */
 };
 
 #define ENOMEM_CGROUP_PATH_LEN 128
@@ -101,6 +121,7 @@ struct enomem_event {
 	u32 uid;
 	s16 err;
 	u8 kind, reason, limit;
+	u8 stack;		/* mapping events: a thread stack */
 	char comm[TASK_COMM_LEN];
 	char cgroup[ENOMEM_CGROUP_PATH_LEN];
 };
@@ -112,6 +133,10 @@ struct enomem_ksyms {
 	int *overcommit_ratio;
 	unsigned long *overcommit_kbytes;
 	long *total_swap_pages;
+	int *max_map_count;		/* the mapping reasons (maps.c) */
+	int *overcommit_memory;
+	unsigned long *admin_reserve_kbytes;
+	unsigned long *user_reserve_kbytes;
 };
 extern struct enomem_ksyms enomem_ksyms;
 void enomem_ksyms_init(void);
@@ -129,6 +154,9 @@ int enomem_events_init(void);
 void enomem_events_exit(void);
 void enomem_event_record(const struct enomem_fork_ctx *ctx, int err,
 			 enum enomem_reason reason);
+void enomem_event_fill(struct enomem_event *e, int err, unsigned int kind,
+		       unsigned int reason);
+void enomem_event_push(const struct enomem_event *e);
 unsigned int enomem_events_snapshot(struct enomem_event *out,
 				    unsigned long *recorded);
 unsigned int enomem_events_size(void);
@@ -141,10 +169,12 @@ void enomem_event_show(struct seq_file *m, const struct enomem_event *e);
 const char *enomem_kind_name(unsigned int kind);
 
 /* stats.c */
-int enomem_stats_init(unsigned long (*missed_source)(void));
+int enomem_stats_init(unsigned long (*missed_source)(void),
+		      unsigned long (*map_missed_source)(void));
 void enomem_stats_exit(void);
 void enomem_stats_count(int err, enum enomem_reason reason);
 void enomem_stats_count_missed(void);
+void enomem_stats_count_map(enum enomem_map_reason reason, bool stack);
 void enomem_stats_read(u64 *out);
 void enomem_stats_reset(void);
 size_t enomem_stats_bytes(void);
@@ -186,6 +216,14 @@ int enomem_probes_register(void);
 void enomem_probes_unregister(void);
 unsigned long enomem_probes_fork_nmissed(void);
 void enomem_probes_show(struct seq_file *m);
+
+/* maps.c: failed memory mappings (mmap, mprotect) */
+extern bool enomem_maps;
+extern const char *const enomem_map_reason_names[2][ENOMEM_NR_MAP_REASONS];
+int enomem_maps_register(void);
+void enomem_maps_unregister(void);
+unsigned long enomem_maps_nmissed(void);
+void enomem_maps_show(struct seq_file *m);
 
 /* procfs.c */
 int enomem_procfs_init(void);

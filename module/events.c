@@ -98,9 +98,38 @@ static void enomem_event_log(const struct enomem_event *e)
 	if (!__ratelimit(&enomem_log_rs))
 		return;
 	enomem_event_describe(e, what, sizeof(what));
-	pr_info("enomem_stats: fork by %s[%d] uid %u failed: %s: %s%s%s\n",
+	pr_info("enomem_stats: %s by %s[%d] uid %u failed: %s: %s%s%s\n",
+		e->kind >= ENOMEM_K_MMAP ? enomem_kind_name(e->kind) : "fork",
 		e->comm, e->pid, e->uid, enomem_errno_name(e->err, num, sizeof(num)),
 		what, e->cgroup[0] ? " in " : "", e->cgroup);
+}
+
+/* The facts every event has; the caller adds reason and limit. */
+void enomem_event_fill(struct enomem_event *e, int err, unsigned int kind,
+		       unsigned int cgroup_reason)
+{
+	memset(e, 0, sizeof(*e));
+	e->time_ns = ktime_get_ns();
+	e->pid = current->pid;
+	e->tgid = current->tgid;
+	e->uid = from_kuid_munged(&init_user_ns, current_uid());
+	e->kind = kind;
+	e->err = err;
+	get_task_comm(e->comm, current);
+	enomem_task_cgroup_path(cgroup_reason, e->cgroup, sizeof(e->cgroup));
+}
+
+void enomem_event_push(const struct enomem_event *e)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&enomem_ring_lock, flags);
+	enomem_ring[enomem_ring_next % events] = *e;
+	enomem_ring_next++;
+	spin_unlock_irqrestore(&enomem_ring_lock, flags);
+
+	if (READ_ONCE(log))
+		enomem_event_log(e);
 }
 
 /* Called from the fork return probe for every counted failure. */
@@ -108,28 +137,12 @@ void enomem_event_record(const struct enomem_fork_ctx *ctx, int err,
 			 enum enomem_reason reason)
 {
 	struct enomem_event e;
-	unsigned long flags;
 
-	memset(&e, 0, sizeof(e));
-	e.time_ns = ktime_get_ns();
-	e.pid = current->pid;
-	e.tgid = current->tgid;
-	e.uid = from_kuid_munged(&init_user_ns, current_uid());
-	e.kind = ctx ? ctx->kind : ENOMEM_K_PROCESS;
-	e.err = err;
+	enomem_event_fill(&e, err, ctx ? ctx->kind : ENOMEM_K_PROCESS, reason);
 	e.reason = reason;
-	get_task_comm(e.comm, current);
-	enomem_task_cgroup_path(reason, e.cgroup, sizeof(e.cgroup));
 	if (ctx)
 		enomem_event_limit(&e, ctx);
-
-	spin_lock_irqsave(&enomem_ring_lock, flags);
-	enomem_ring[enomem_ring_next % events] = e;
-	enomem_ring_next++;
-	spin_unlock_irqrestore(&enomem_ring_lock, flags);
-
-	if (READ_ONCE(log))
-		enomem_event_log(&e);
+	enomem_event_push(&e);
 }
 
 /*

@@ -24,6 +24,8 @@ static const char *const enomem_kind_names[] = {
 	[ENOMEM_K_PROCESS]	= "process",
 	[ENOMEM_K_THREAD]	= "thread",
 	[ENOMEM_K_VFORK]	= "vfork",
+	[ENOMEM_K_MMAP]		= "mmap",
+	[ENOMEM_K_MPROTECT]	= "mprotect",
 };
 
 const char *enomem_kind_name(unsigned int kind)
@@ -44,8 +46,40 @@ const char *enomem_errno_name(int err, char *buf, size_t len)
 	return buf;
 }
 
+/* A failed mapping call: what refused it. */
+static void enomem_map_describe(const struct enomem_event *e, char *buf, size_t len)
+{
+	const char *what = e->stack ? "thread stack: " : "";
+
+	switch (e->limit) {
+	case ENOMEM_L_MAX_MAP_COUNT:
+		snprintf(buf, len, "%svm.max_map_count reached (%llu, maps %llu)",
+			 what, e->value, e->value2);
+		break;
+	case ENOMEM_L_RLIMIT_AS:
+		snprintf(buf, len, "%sRLIMIT_AS reached (ulimit -v %llu KiB, would be %llu KiB)",
+			 what, e->value >> 10, e->value2 >> 10);
+		break;
+	case ENOMEM_L_COMMIT:
+		snprintf(buf, len, "%scommit refused (CommitLimit %llu pages, request %llu pages)",
+			 what, e->value, e->value2);
+		break;
+	case ENOMEM_L_MEMORY_MAX:
+		snprintf(buf, len, "%smemory cgroup limit (max %llu bytes)", what, e->value);
+		break;
+	default:
+		snprintf(buf, len, "%s%s", what, e->reason == ENOMEM_MR_MEMCG ?
+			 "memory cgroup limit" : "no named limit");
+		break;
+	}
+}
+
 void enomem_event_describe(const struct enomem_event *e, char *buf, size_t len)
 {
+	if (e->kind >= ENOMEM_K_MMAP) {
+		enomem_map_describe(e, buf, len);
+		return;
+	}
 	switch (e->reason) {
 	case ENOMEM_R_PID_MAX:
 		if (e->limit == ENOMEM_L_PID_MAX)
@@ -119,6 +153,12 @@ static void enomem_event_limit_token(const struct enomem_event *e, char *buf,
 	case ENOMEM_L_MEMORY_MAX:
 		snprintf(buf, len, "memory.max=%llu", e->value);
 		break;
+	case ENOMEM_L_MAX_MAP_COUNT:
+		snprintf(buf, len, "max_map_count=%llu:maps=%llu", e->value, e->value2);
+		break;
+	case ENOMEM_L_RLIMIT_AS:
+		snprintf(buf, len, "rlimit_as=%llu:request_as=%llu", e->value, e->value2);
+		break;
 	default:
 		snprintf(buf, len, "-");
 		break;
@@ -134,6 +174,8 @@ void enomem_event_show(struct seq_file *m, const struct enomem_event *e)
 	seq_printf(m, "%llu %d %d %u %s %s %s %s ", e->time_ns, e->pid, e->tgid,
 		   e->uid, enomem_kind_name(e->kind),
 		   enomem_errno_name(e->err, num, sizeof(num)),
+		   e->kind >= ENOMEM_K_MMAP ?
+		   enomem_map_reason_names[!!e->stack][e->reason] :
 		   enomem_reason_names[e->reason], limit);
 	if (e->cgroup[0])
 		seq_escape(m, e->cgroup, " \t\n\\");

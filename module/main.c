@@ -33,7 +33,7 @@ static int __init enomem_init(void)
 	ret = enomem_events_init();
 	if (ret)
 		goto err;
-	ret = enomem_stats_init(enomem_probes_fork_nmissed);
+	ret = enomem_stats_init(enomem_probes_fork_nmissed, enomem_maps_nmissed);
 	if (ret)
 		goto err_events;
 	ret = enomem_ctx_init(enomem_maxactive);
@@ -43,9 +43,10 @@ static int __init enomem_init(void)
 	ret = enomem_probes_register();
 	if (ret)
 		goto err_ctx;
+	enomem_maps_register();
 	ret = enomem_procfs_init();
 	if (ret)
-		goto err_probes;
+		goto err_maps;
 	ret = enomem_debugfs_init();
 	if (ret)
 		goto err_procfs;
@@ -55,7 +56,8 @@ static int __init enomem_init(void)
 
 err_procfs:
 	enomem_procfs_exit();
-err_probes:
+err_maps:
+	enomem_maps_unregister();
 	enomem_probes_unregister();
 err_ctx:
 	enomem_ctx_exit();
@@ -71,6 +73,7 @@ static void __exit enomem_exit(void)
 {
 	enomem_debugfs_exit();
 	enomem_procfs_exit();
+	enomem_maps_unregister();
 	enomem_probes_unregister();
 	enomem_ctx_exit();
 	enomem_stats_exit();

@@ -45,7 +45,22 @@ const char *const enomem_counter_names[ENOMEM_NR_COUNTERS] = {
 	[ENOMEM_C_REASON_FIRST + ENOMEM_R_OTHER]	= "other",
 	[ENOMEM_C_REASON_FIRST + ENOMEM_R_UNKNOWN]	= "unknown",
 	[ENOMEM_C_MISSED]	= "missed",
+	[ENOMEM_C_MAP_FAILED]	= "map_failed",
+	[ENOMEM_C_MAP_REASON_FIRST + ENOMEM_MR_MAX_MAP_COUNT]	= "map_max_map_count",
+	[ENOMEM_C_MAP_REASON_FIRST + ENOMEM_MR_RLIMIT_AS]	= "map_rlimit_as",
+	[ENOMEM_C_MAP_REASON_FIRST + ENOMEM_MR_COMMIT]		= "map_commit",
+	[ENOMEM_C_MAP_REASON_FIRST + ENOMEM_MR_MEMCG]		= "map_memcg",
+	[ENOMEM_C_MAP_REASON_FIRST + ENOMEM_MR_OTHER]		= "map_other",
+	[ENOMEM_C_MAP_STACK_FAILED] = "map_stack_failed",
+	[ENOMEM_C_MAP_STACK_REASON_FIRST + ENOMEM_MR_MAX_MAP_COUNT] = "map_stack_max_map_count",
+	[ENOMEM_C_MAP_STACK_REASON_FIRST + ENOMEM_MR_RLIMIT_AS]	= "map_stack_rlimit_as",
+	[ENOMEM_C_MAP_STACK_REASON_FIRST + ENOMEM_MR_COMMIT]	= "map_stack_commit",
+	[ENOMEM_C_MAP_STACK_REASON_FIRST + ENOMEM_MR_MEMCG]	= "map_stack_memcg",
+	[ENOMEM_C_MAP_STACK_REASON_FIRST + ENOMEM_MR_OTHER]	= "map_stack_other",
+	[ENOMEM_C_MAP_MISSED]	= "map_missed",
 };
+
+#define enomem_stats_add(a, b, c) enomem_stats_add4(a, b, c, -1)
 
 struct enomem_cpu_stats {
 	seqcount_t seq;
@@ -64,8 +79,10 @@ static u64 enomem_baseline[ENOMEM_NR_COUNTERS];
  * the counters do not depend on the probes that feed them.
  */
 static unsigned long (*enomem_stats_missed_source)(void);
+static unsigned long (*enomem_stats_map_missed_source)(void);	/* maps.c's */
 
-int enomem_stats_init(unsigned long (*missed_source)(void))
+int enomem_stats_init(unsigned long (*missed_source)(void),
+		      unsigned long (*map_missed_source)(void))
 {
 	int cpu;
 
@@ -75,18 +92,20 @@ int enomem_stats_init(unsigned long (*missed_source)(void))
 	for_each_possible_cpu(cpu)
 		seqcount_init(&per_cpu_ptr(enomem_cpu_stats, cpu)->seq);
 	enomem_stats_missed_source = missed_source;
+	enomem_stats_map_missed_source = map_missed_source;
 	return 0;
 }
 
 void enomem_stats_exit(void)
 {
 	enomem_stats_missed_source = NULL;
+	enomem_stats_map_missed_source = NULL;
 	free_percpu(enomem_cpu_stats);
 	enomem_cpu_stats = NULL;
 }
 
-/* Bump up to three counters as one event; a negative index is skipped. */
-static void enomem_stats_add(int a, int b, int c)
+/* Bump up to four counters as one event; a negative index is skipped. */
+static void enomem_stats_add4(int a, int b, int c, int d)
 {
 	struct enomem_cpu_stats *s = get_cpu_ptr(enomem_cpu_stats);
 
@@ -96,6 +115,8 @@ static void enomem_stats_add(int a, int b, int c)
 		s->v[b]++;
 	if (c >= 0)
 		s->v[c]++;
+	if (d >= 0)
+		s->v[d]++;
 	write_seqcount_end(&s->seq);
 	put_cpu_ptr(enomem_cpu_stats);
 }
@@ -120,6 +141,19 @@ void enomem_stats_count_missed(void)
 	enomem_stats_add(ENOMEM_C_MISSED, -1, -1);
 }
 
+/* A failed mapping call: map_failed and its reason, a stack's twice. */
+void enomem_stats_count_map(enum enomem_map_reason reason, bool stack)
+{
+	if (stack)
+		enomem_stats_add4(ENOMEM_C_MAP_FAILED,
+				  ENOMEM_C_MAP_REASON_FIRST + reason,
+				  ENOMEM_C_MAP_STACK_FAILED,
+				  ENOMEM_C_MAP_STACK_REASON_FIRST + reason);
+	else
+		enomem_stats_add4(ENOMEM_C_MAP_FAILED,
+				  ENOMEM_C_MAP_REASON_FIRST + reason, -1, -1);
+}
+
 static void enomem_stats_sum(u64 *out)
 {
 	struct enomem_cpu_stats snap;
@@ -140,6 +174,8 @@ static void enomem_stats_sum(u64 *out)
 	/* kretprobe instances the kernel could not hand out are forks we never saw. */
 	if (enomem_stats_missed_source)
 		out[ENOMEM_C_MISSED] += enomem_stats_missed_source();
+	if (enomem_stats_map_missed_source)
+		out[ENOMEM_C_MAP_MISSED] += enomem_stats_map_missed_source();
 }
 
 void enomem_stats_read(u64 *out)

@@ -48,6 +48,10 @@ void enomem_ksyms_init(void)
 	enomem_ksyms.overcommit_ratio = enomem_ksym("sysctl_overcommit_ratio");
 	enomem_ksyms.overcommit_kbytes = enomem_ksym("sysctl_overcommit_kbytes");
 	enomem_ksyms.total_swap_pages = enomem_ksym("total_swap_pages");
+	enomem_ksyms.max_map_count = enomem_ksym("sysctl_max_map_count");
+	enomem_ksyms.overcommit_memory = enomem_ksym("sysctl_overcommit_memory");
+	enomem_ksyms.admin_reserve_kbytes = enomem_ksym("sysctl_admin_reserve_kbytes");
+	enomem_ksyms.user_reserve_kbytes = enomem_ksym("sysctl_user_reserve_kbytes");
 }
 
 /*

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Failed memory mappings: mmap() and the mprotect() that makes part of a
+ * mapping writable, the two calls glibc's allocate_stack() makes before a
+ * pthread_create() ever reaches clone().
+ *
+ * There is no failure-only function on these paths (the max_map_count and
+ * RLIMIT_AS checks are inline), so each entry point gets a kretprobe with no
+ * entry handler: a mapping that succeeds costs the probe and one compare.
+ * Only a -ENOMEM return is looked at, and then the reason is read from state
+ * the kernel still holds: the failing call returns with the mmap lock held
+ * for writing, so mm->map_count and mm->total_vm are what the check saw.
+ * The call's own arguments come from the syscall's registers (no lookups on
+ * the way in); a mapping made by the kernel itself (exec, shm) has none and
+ * is attributed without its length.
+ *
+ * A thread stack is an mmap() with MAP_STACK, or the glibc pattern on
+ * mprotect(): an anonymous private PROT_NONE mapping made writable above its
+ * bottom, where the guard stays (or, when the failing call split the guard
+ * off before its second split failed, right above a PROT_NONE guard vma).
+ * Its end need not be the vma's: the new stack's PROT_NONE mapping may
+ * merge with the guard of the stack above it.
+ * The vma keeps no MAP_STACK bit (3.10 to 6.x), so the pattern is what tells
+ * a stack's mprotect apart from glibc malloc's heaps, which always grow from
+ * the start of their PROT_NONE part; other reservations made writable from
+ * above their start (a JVM's heap) are counted as stacks too.
+ */
+#include <linux/kprobes.h>
+#include <linux/sched.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/cred.h>
+#include <linux/capability.h>
+#include <linux/resource.h>
+#include <linux/seq_file.h>
+#include <linux/moduleparam.h>
+#include <asm/syscall.h>
+#include <asm/unistd.h>
+#include "enomem_stats.h"
+
+bool enomem_maps = true;
+module_param_named(maps, enomem_maps, bool, 0444);
+MODULE_PARM_DESC(maps, "attribute failed mmap/mprotect calls (thread stacks included) too (default 1)");
+
+const char *const enomem_map_reason_names[2][ENOMEM_NR_MAP_REASONS] = {
+	{
+		[ENOMEM_MR_MAX_MAP_COUNT] = "map_max_map_count",
+		[ENOMEM_MR_RLIMIT_AS]	  = "map_rlimit_as",
+		[ENOMEM_MR_COMMIT]	  = "map_commit",
+		[ENOMEM_MR_MEMCG]	  = "map_memcg",
+		[ENOMEM_MR_OTHER]	  = "map_other",
+	}, {
+		[ENOMEM_MR_MAX_MAP_COUNT] = "map_stack_max_map_count",
+		[ENOMEM_MR_RLIMIT_AS]	  = "map_stack_rlimit_as",
+		[ENOMEM_MR_COMMIT]	  = "map_stack_commit",
+		[ENOMEM_MR_MEMCG]	  = "map_stack_memcg",
+		[ENOMEM_MR_OTHER]	  = "map_stack_other",
+	},
+};
+
+/* What one failed call asked for, from its syscall's registers. */
+struct enomem_map_call {
+	unsigned int kind;	/* ENOMEM_K_MMAP or ENOMEM_K_MPROTECT */
+	bool known;		/* from the mmap/mprotect syscall itself */
+	bool stack;
+	bool fixed;		/* mmap(MAP_FIXED): may split what it replaces */
+	unsigned long pages;	/* the request */
+};
+
+/* ---- the reason, from the kernel's state at the failure ----------------- */
+
+static bool enomem_map_count_full(const struct enomem_map_call *c, u64 *max)
+{
+	const int *p = enomem_ksyms.max_map_count;
+	int count = current->mm->map_count;
+
+	if (!p)
+		return false;
+	*max = READ_ONCE(*p);
+	/*
+	 * mmap() refuses when the count is already over the limit, a split
+	 * (mprotect, or mmap over part of a mapping) when it is at the limit.
+	 */
+	if (c->kind == ENOMEM_K_MMAP)
+		return count > *max || (count == *max && c->fixed);
+	return count >= *max;
+}
+
+static bool enomem_map_rlimit_as(const struct enomem_map_call *c, u64 *lim)
+{
+	unsigned long as = task_rlimit(current, RLIMIT_AS);
+
+	if (c->kind != ENOMEM_K_MMAP || as == RLIM_INFINITY)
+		return false;
+	*lim = as;
+	return current->mm->total_vm + c->pages > (as >> PAGE_SHIFT);
+}
+
+/*
+ * __vm_enough_memory()'s answer again, at the failure: in strict mode the
+ * commit plus the request against CommitLimit less the reserves it keeps;
+ * in the heuristic mode a request larger than RAM plus swap.
+ */
+static bool enomem_map_commit_refused(const struct enomem_map_call *c)
+{
+	const struct enomem_ksyms *k = &enomem_ksyms;
+	const struct cred *cred = current_cred();
+	unsigned long allowed, reserve;
+	int mode;
+
+	if (!k->overcommit_memory || !k->total_swap_pages)
+		return false;
+	mode = READ_ONCE(*k->overcommit_memory);
+	if (mode == OVERCOMMIT_ALWAYS)
+		return false;
+	if (mode == OVERCOMMIT_GUESS)
+		return c->pages > enomem_totalram_pages() +
+				  READ_ONCE(*k->total_swap_pages);
+	allowed = enomem_commit_limit();
+	if (!allowed)
+		return false;
+	if (k->admin_reserve_kbytes &&
+	    !cap_raised(cred->cap_effective, CAP_SYS_ADMIN))
+		allowed -= min(allowed,
+			       READ_ONCE(*k->admin_reserve_kbytes) >> (PAGE_SHIFT - 10));
+	if (k->user_reserve_kbytes) {
+		reserve = READ_ONCE(*k->user_reserve_kbytes) >> (PAGE_SHIFT - 10);
+		allowed -= min3(allowed, current->mm->total_vm / 32, reserve);
+	}
+	return vm_memory_committed() + c->pages >= allowed;
+}
+
+static enum enomem_map_reason enomem_map_classify(const struct enomem_map_call *c,
+						  struct enomem_event *e)
+{
+	if (enomem_map_count_full(c, &e->value)) {
+		e->limit = ENOMEM_L_MAX_MAP_COUNT;
+		e->value2 = current->mm->map_count;
+		return ENOMEM_MR_MAX_MAP_COUNT;
+	}
+	if (enomem_map_rlimit_as(c, &e->value)) {
+		e->limit = ENOMEM_L_RLIMIT_AS;
+		e->value2 = (u64)(current->mm->total_vm + c->pages) << PAGE_SHIFT;
+		return ENOMEM_MR_RLIMIT_AS;
+	}
+	if (enomem_map_commit_refused(c)) {
+		e->limit = ENOMEM_L_COMMIT;
+		e->value = enomem_commit_limit();
+		e->value2 = c->pages;
+		return ENOMEM_MR_COMMIT;
+	}
+	if (enomem_memcg_at_limit()) {
+		if (enomem_memcg_max(&e->value))
+			e->limit = ENOMEM_L_MEMORY_MAX;
+		return ENOMEM_MR_MEMCG;
+	}
+	return ENOMEM_MR_OTHER;
+}
+
+/* ---- the call, from the syscall's registers ---------------------------- */
+
+static bool enomem_vma_prot_none_anon(const struct vm_area_struct *vma)
+{
+	return !vma->vm_file &&
+	       !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED));
+}
+
+static void enomem_map_syscall(struct enomem_map_call *c)
+{
+	struct pt_regs *uregs = task_pt_regs(current);
+	unsigned long start, end;
+	struct vm_area_struct *vma, *guard;
+
+	if (c->kind == ENOMEM_K_MMAP) {
+		if (syscall_get_nr(current, uregs) != __NR_mmap)
+			return;
+		c->known = true;
+		c->stack = !!(uregs->r10 & MAP_STACK);
+		c->fixed = !!(uregs->r10 & MAP_FIXED);
+		c->pages = PAGE_ALIGN(uregs->si) >> PAGE_SHIFT;
+		return;
+	}
+	if (syscall_get_nr(current, uregs) != __NR_mprotect)
+		return;
+	c->known = true;
+	start = uregs->di;
+	end = start + PAGE_ALIGN(uregs->si);
+	c->pages = (end - start) >> PAGE_SHIFT;
+	/* mprotect() holds the mmap lock for writing until it returns. */
+	vma = find_vma(current->mm, start);
+	if (!vma || vma->vm_start > start || vma->vm_end < end ||
+	    !(uregs->dx & PROT_WRITE) || !enomem_vma_prot_none_anon(vma))
+		return;
+	if (vma->vm_start < start) {
+		c->stack = true;
+		return;
+	}
+	/*
+	 * The failing call may have split the guard off already and then
+	 * failed the second split, at the top: the guard is the vma below.
+	 */
+	guard = start >= PAGE_SIZE ? find_vma(current->mm, start - 1) : NULL;
+	c->stack = guard && guard->vm_end == start &&
+		   enomem_vma_prot_none_anon(guard);
+}
+
+static void enomem_map_failed(unsigned int kind)
+{
+	struct enomem_map_call c = { .kind = kind };
+	struct enomem_event e;
+	enum enomem_map_reason reason;
+
+	if (!current->mm)
+		return;
+	enomem_map_syscall(&c);
+	enomem_event_fill(&e, -ENOMEM, kind, ENOMEM_R_OTHER);
+	reason = enomem_map_classify(&c, &e);
+	if (reason == ENOMEM_MR_MEMCG)
+		enomem_task_cgroup_path(ENOMEM_R_MEMCG, e.cgroup, sizeof(e.cgroup));
+	e.reason = reason;
+	e.stack = c.stack;
+	enomem_stats_count_map(reason, c.stack);
+	enomem_event_push(&e);
+}
+
+static int enomem_mmap_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (unlikely((long)regs_return_value(regs) == -ENOMEM))
+		enomem_map_failed(ENOMEM_K_MMAP);
+	return 0;
+}
+
+static int enomem_mprotect_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (unlikely((int)regs_return_value(regs) == -ENOMEM))
+		enomem_map_failed(ENOMEM_K_MPROTECT);
+	return 0;
+}
+
+/* ---- registration -------------------------------------------------------- */
+
+struct enomem_map_probe {
+	const char *const *symbols;
+	const char *role;
+	struct kretprobe rp;
+	const char *symbol;
+	int err;
+	bool active;
+};
+
+#define ENOMEM_MAP_SYMS(...) ((const char *const []){ __VA_ARGS__, NULL })
+
+static struct enomem_map_probe enomem_map_probes[] = {
+	{
+		/* RHEL 7 has do_mmap() backported; do_mmap_pgoff() is 3.10's own */
+		.symbols = ENOMEM_MAP_SYMS("do_mmap", "do_mmap_pgoff"),
+		.role = "map(mmap)",
+		.rp = { .handler = enomem_mmap_return },
+	},
+	{
+		.symbols = ENOMEM_MAP_SYMS("mprotect_fixup"),
+		.role = "map(mprotect)",
+		.rp = { .handler = enomem_mprotect_return },
+	},
+};
+
+int enomem_maps_register(void)
+{
+	struct enomem_map_probe *p;
+	const char *const *sym;
+	kretprobe_handler_t handler;
+	size_t i;
+
+	for (i = 0; enomem_maps && i < ARRAY_SIZE(enomem_map_probes); i++) {
+		p = &enomem_map_probes[i];
+		handler = p->rp.handler;
+		p->err = -ENOENT;
+		for (sym = p->symbols; *sym && p->err; sym++) {
+			memset(&p->rp, 0, sizeof(p->rp));
+			p->rp.kp.symbol_name = *sym;
+			p->rp.handler = handler;
+			p->rp.maxactive = enomem_maxactive;
+			p->err = register_kretprobe(&p->rp);
+			p->symbol = *sym;
+		}
+		p->rp.handler = handler;	/* for a later reload of the table */
+		if (!p->err) {
+			p->active = true;
+			continue;
+		}
+		p->symbol = p->symbols[0];
+		pr_warn("enomem_stats: probe on %s failed with error %d; failed %s calls are not counted\n",
+			p->symbol, p->err, p->role);
+	}
+	return 0;
+}
+
+void enomem_maps_unregister(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(enomem_map_probes); i++) {
+		if (!enomem_map_probes[i].active)
+			continue;
+		unregister_kretprobe(&enomem_map_probes[i].rp);
+		enomem_map_probes[i].active = false;
+	}
+}
+
+/* Mapping calls whose result went unseen (kretprobe instances exhausted). */
+unsigned long enomem_maps_nmissed(void)
+{
+	unsigned long sum = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(enomem_map_probes); i++)
+		if (enomem_map_probes[i].active)
+			sum += READ_ONCE(enomem_map_probes[i].rp.nmissed);
+	return sum;
+}
+
+void enomem_maps_show(struct seq_file *m)
+{
+	size_t i;
+
+	seq_printf(m, "# map probes (maps=%d): symbol status error nmissed role\n",
+		   enomem_maps);
+	for (i = 0; i < ARRAY_SIZE(enomem_map_probes); i++) {
+		const struct enomem_map_probe *p = &enomem_map_probes[i];
+
+		seq_printf(m, "%s %s %d %lu %s\n",
+			   p->symbol ? p->symbol : p->symbols[0],
+			   p->active ? "registered" : enomem_maps ? "absent" : "off",
+			   p->err, p->active ? p->rp.nmissed : 0UL, p->role);
+	}
+}
