@@ -18,7 +18,7 @@
 
 static int count_tests(void)
 {
-	int i, k, n = 3 + 4 + nr_scenarios + 3;
+	int i, k, n = 3 + 4 + nr_scenarios + 3 + maps_count_tests();
 
 	for (i = 0; i < nr_scenarios; i++)
 		for (k = 0; k < K_COUNT; k++)
@@ -38,11 +38,13 @@ static int run(int extra)
 		for (k = 0; k < K_COUNT; k++)
 			if (scenarios[i].kinds & (1u << k))
 				test_reason(i, k);
+	test_maps();
 	test_write_invalid();
 	test_write_nonroot();
 	test_write_reset("0", "proc_write_0_resets");
 	test_write_reset("reset\n", "proc_write_reset_resets");
 	test_observer();
+	test_maps_observer();
 	test_reload();
 	test_every_reason();
 	test_dmesg();

@@ -10,6 +10,11 @@ const char *const stat_names[ST_COUNT] = {
 	"fork_failed", "fork_enomem", "fork_eagain", "fork_other",
 	"pid_max", "pidns_dead", "commit", "cgroup_pids", "nproc",
 	"threads_max", "memcg", "slab", "other", "unknown", "missed",
+	"map_failed", "map_max_map_count", "map_rlimit_as", "map_commit",
+	"map_memcg", "map_other",
+	"map_stack_failed", "map_stack_max_map_count", "map_stack_rlimit_as",
+	"map_stack_commit", "map_stack_memcg", "map_stack_other",
+	"map_missed",
 };
 
 int stat_id_by_name(const char *name)
@@ -91,6 +96,28 @@ int stats_invariants(const struct stats *s, char *err, int errlen)
 			 sum, s->v[ST_FORK_FAILED]);
 		return -1;
 	}
+	/* map reasons sum to map_failed, stack reasons to map_stack_failed */
+	for (i = 0; i < 2; i++) {
+		int base = i ? ST_MAP_STACK_FAILED : ST_MAP_FAILED, r;
+
+		sum = 0;
+		for (r = 1; r <= ST_MAP_REASONS; r++)
+			sum += s->v[base + r];
+		if (sum != s->v[base]) {
+			snprintf(err, errlen, "sum of %s reasons %llu != %s %llu",
+				 stat_names[base], sum, stat_names[base], s->v[base]);
+			return -1;
+		}
+	}
+	/* a stack failure is also a mapping failure of the same reason */
+	for (i = 0; i <= ST_MAP_REASONS; i++)
+		if (s->v[ST_MAP_STACK_FAILED + i] > s->v[ST_MAP_FAILED + i]) {
+			snprintf(err, errlen, "%s %llu > %s %llu",
+				 stat_names[ST_MAP_STACK_FAILED + i],
+				 s->v[ST_MAP_STACK_FAILED + i],
+				 stat_names[ST_MAP_FAILED + i], s->v[ST_MAP_FAILED + i]);
+			return -1;
+		}
 	return 0;
 }
 

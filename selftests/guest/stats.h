@@ -10,8 +10,15 @@ enum stat_id {
 	ST_FORK_FAILED, ST_FORK_ENOMEM, ST_FORK_EAGAIN, ST_FORK_OTHER,
 	ST_PID_MAX, ST_PIDNS_DEAD, ST_COMMIT, ST_CGROUP_PIDS, ST_NPROC,
 	ST_THREADS_MAX, ST_MEMCG, ST_SLAB, ST_OTHER, ST_UNKNOWN, ST_MISSED,
+	/* failed memory mappings, appended */
+	ST_MAP_FAILED, ST_MAP_MAX_MAP_COUNT, ST_MAP_RLIMIT_AS, ST_MAP_COMMIT,
+	ST_MAP_MEMCG, ST_MAP_OTHER,
+	ST_MAP_STACK_FAILED, ST_MAP_STACK_MAX_MAP_COUNT, ST_MAP_STACK_RLIMIT_AS,
+	ST_MAP_STACK_COMMIT, ST_MAP_STACK_MEMCG, ST_MAP_STACK_OTHER,
+	ST_MAP_MISSED,
 	ST_COUNT
 };
+#define ST_MAP_REASONS 5	/* max_map_count rlimit_as commit memcg other */
 #define ST_FIRST_REASON ST_PID_MAX
 #define ST_LAST_REASON ST_UNKNOWN
 
@@ -28,7 +35,7 @@ struct stats {
 int stats_read(struct stats *s, char *err, int errlen);
 /* The same for the n bytes of buf read from it (buf is modified). */
 int stats_parse(char *buf, long n, struct stats *s, char *err, int errlen);
-/* The README's two sums; 0 if they hold, else -1 with a message. */
+/* The README's sums and bounds; 0 if they hold, else -1 with a message. */
 int stats_invariants(const struct stats *s, char *err, int errlen);
 /* One "name delta" line for every counter that changed, for diagnostics. */
 void stats_format_delta(const struct stats *a, const struct stats *b,

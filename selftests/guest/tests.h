@@ -37,4 +37,9 @@ void test_reason(int idx, enum kind k);
 void test_observer(void);
 void test_every_reason(void);
 
+/* t_maps.c: failed mappings (mmap, thread stacks), and their observer */
+int maps_count_tests(void);
+void test_maps(void);
+void test_maps_observer(void);
+
 #endif
