@@ -27,7 +27,8 @@ void check_map_count(const struct diag_ctx *ctx)
 	if (pid <= 0) {
 		snprintf(what, sizeof(what), "vm.max_map_count %llu (--pid PID compares a process's mappings)",
 			 max);
-		add_finding(SEV_OK, -1, "max_map_count", 0, max, what, NULL);
+		add_finding(SEV_OK, MAP_REASON(MR_MAX_MAP_COUNT), "max_map_count", 0, max,
+			    what, NULL);
 		return;
 	}
 	root_path(path, sizeof(path), "/proc/%d/maps", pid);
@@ -42,7 +43,8 @@ void check_map_count(const struct diag_ctx *ctx)
 	free(buf);
 	snprintf(what, sizeof(what), "pid %d has %llu of %llu mappings (vm.max_map_count, %u%%)",
 		 pid, maps, max, pct(maps, max));
-	add_finding(grade(maps, max, max), -1, "max_map_count", maps, max, what,
+	add_finding(grade(maps, max, max), MAP_REASON(MR_MAX_MAP_COUNT), "max_map_count",
+		    maps, max, what,
 		    "new thread stacks fail with EAGAIN: raise vm.max_map_count or find the mapping leak");
 }
 
@@ -185,11 +187,13 @@ void check_rlimits(const struct diag_ctx *ctx)
 	} else if (as == UNLIMITED) {
 		snprintf(what, sizeof(what), "pid %d maps %llu kB; RLIMIT_AS is unlimited",
 			 pid, vmsize);
-		add_finding(SEV_OK, -1, "rlimit_as", vmsize, UNLIMITED, what, NULL);
+		add_finding(SEV_OK, MAP_REASON(MR_RLIMIT_AS), "rlimit_as", vmsize, UNLIMITED,
+			    what, NULL);
 	} else {
 		snprintf(what, sizeof(what), "pid %d maps %llu of %llu kB (RLIMIT_AS, ulimit -v, %u%%)",
 			 pid, vmsize, as / 1024, pct(vmsize, as / 1024));
-		add_finding(grade(vmsize, as / 1024, as / 1024), -1, "rlimit_as", vmsize,
+		add_finding(grade(vmsize, as / 1024, as / 1024), MAP_REASON(MR_RLIMIT_AS),
+			    "rlimit_as", vmsize,
 			    as / 1024, what,
 			    "thread stacks and mmap fail with ENOMEM/EAGAIN: raise ulimit -v (LimitAS=)");
 	}

@@ -45,6 +45,31 @@ const struct reason_info reasons[NR_REASONS] = {
 	[R_UNKNOWN] = { "unkn", "ENOMEM/EAGAIN the module could not attribute",
 		"/sys/kernel/debug/enomem_stats/probes shows which probes failed to register" },
 };
+const char *const map_counter_names[NR_MAP_COUNTERS] = {
+	"map_failed", "map_max_map_count", "map_rlimit_as", "map_commit",
+	"map_memcg", "map_other",
+	"map_stack_failed", "map_stack_max_map_count", "map_stack_rlimit_as",
+	"map_stack_commit", "map_stack_memcg", "map_stack_other",
+	"map_missed",
+};
+
+const char *const map_reason_names[NR_MAP_REASONS] = {
+	"max_map_count", "rlimit_as", "commit", "memcg", "other",
+};
+
+const struct reason_info map_reasons[NR_MAP_REASONS] = {
+	[MR_MAX_MAP_COUNT] = { "maxmap", "vm.max_map_count (mappings per process)",
+		"count the process's lines in /proc/PID/maps; raise sysctl vm.max_map_count or find the mapping (thread) leak" },
+	[MR_RLIMIT_AS] = { "as", "RLIMIT_AS (ulimit -v, systemd LimitAS=)",
+		"compare VmSize in /proc/PID/status with Max address space in /proc/PID/limits; raise ulimit -v or use smaller thread stacks (ulimit -s)" },
+	[MR_COMMIT] = { "mcommit", "commit refused (vm.overcommit_memory, CommitLimit)",
+		"compare Committed_AS with CommitLimit in /proc/meminfo; each thread stack commits ulimit -s; raise vm.overcommit_ratio or add swap" },
+	[MR_MEMCG] = { "mmemcg", "a memory cgroup limit (memory.max)",
+		"find the cgroup with enomemstat --events; raise memory.max or MemoryMax=" },
+	[MR_OTHER] = { "mother", "ENOMEM with no named limit (address space full, RLIMIT_DATA, allocation failure)",
+		"enomemstat --events shows the call; a 32-bit-sized address space or RLIMIT_DATA (ulimit -d)" },
+};
+
 void explain_absent(void)
 {
 	warnx("the enomem_stats module is not loaded (%s%s does not exist); load it with: modprobe enomem_stats",
@@ -58,7 +83,7 @@ void explain_absent(void)
 static int parse_counters(const char *path, char *buf, size_t len,
 			  struct counters *c)
 {
-	int seen[NR_COUNTERS];
+	int seen[NR_COUNTERS], mseen = 0;
 	char *line, *next, *sp;
 	unsigned long long v;
 	int i, lineno = 0;
@@ -96,7 +121,23 @@ static int parse_counters(const char *path, char *buf, size_t len,
 				break;
 			}
 		}
+		for (i = 0; i < NR_MAP_COUNTERS; i++) {
+			if (!strcmp(line, map_counter_names[i])) {
+				c->m[i] = v;
+				mseen |= 1 << i;
+				break;
+			}
+		}
 	}
+	/* all of the mapping counters, or none (a module from before them) */
+	if (mseen && mseen != (1 << NR_MAP_COUNTERS) - 1) {
+		for (i = 0; i < NR_MAP_COUNTERS && (mseen & (1 << i)); i++)
+			;
+		warnx("%s is truncated or malformed: '%s' is missing", path,
+		      map_counter_names[i]);
+		return CNT_BAD;
+	}
+	c->has_maps = mseen != 0;
 	for (i = 0; i < NR_COUNTERS; i++) {
 		if (!seen[i]) {
 			warnx("%s is truncated or malformed: '%s' is missing",
@@ -138,6 +179,16 @@ int read_counters(struct counters *c)
 	    c->v[C_FORK_ENOMEM] + c->v[C_FORK_EAGAIN] + c->v[C_FORK_OTHER] !=
 	    c->v[C_FORK_FAILED])
 		warnx("%s: the counters do not add up to fork_failed (module bug?)",
+		      path);
+	for (sum = 0, i = 0; c->has_maps && i < NR_MAP_REASONS; i++)
+		sum += c->m[M_REASON_FIRST + i];
+	if (c->has_maps && sum != c->m[M_FAILED])
+		warnx("%s: the counters do not add up to map_failed (module bug?)",
+		      path);
+	for (sum = 0, i = 0; c->has_maps && i < NR_MAP_REASONS; i++)
+		sum += c->m[M_STACK_REASON_FIRST + i];
+	if (c->has_maps && sum != c->m[M_STACK_FAILED])
+		warnx("%s: the counters do not add up to map_stack_failed (module bug?)",
 		      path);
 	return CNT_OK;
 }

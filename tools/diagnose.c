@@ -37,7 +37,17 @@ static unsigned long long failed_for(int reason)
 {
 	if (!diag_have_cnt || reason < 0)
 		return 0;
+	if (reason >= NR_REASONS)
+		return diag_cnt.has_maps ?
+		       diag_cnt.m[M_REASON_FIRST + reason - NR_REASONS] : 0;
 	return diag_cnt.v[C_REASON_FIRST + reason];
+}
+
+static const char *reason_name(int reason)
+{
+	if (reason >= NR_REASONS)
+		return map_counter_names[M_REASON_FIRST + reason - NR_REASONS];
+	return counter_names[C_REASON_FIRST + reason];
 }
 
 /* Checked append to a finding's text; a long cgroup path is cut, not overrun. */
@@ -108,7 +118,12 @@ void add_finding(enum sev sev, int reason, const char *check,
 	f->failed = n;
 	snprintf(f->check, sizeof(f->check), "%s", check);
 	appendf(f->text, sizeof(f->text), "%s: %s", check, what);
-	if (n)
+	if (n && reason >= NR_REASONS)
+		appendf(f->text, sizeof(f->text),
+			"; %llu mapping call%s failed for this reason, %llu of them thread stacks (pthread_create EAGAIN)",
+			n, n == 1 ? "" : "s",
+			diag_cnt.m[M_STACK_REASON_FIRST + reason - NR_REASONS]);
+	else if (n)
 		appendf(f->text, sizeof(f->text), "; %llu fork%s failed for this reason",
 			n, n == 1 ? "" : "s");
 	if (sev != SEV_OK && advice)
@@ -180,6 +195,17 @@ static void check_past_only(const struct diag_ctx *ctx)
 			add_finding(SEV_PAST, r, counter_names[C_REASON_FIRST + r], 0, UNLIMITED,
 				    reasons[r].limit, reasons[r].hint);
 	}
+	for (r = 0; r < NR_MAP_REASONS; r++) {
+		if (!failed_for(MAP_REASON(r)))
+			continue;
+		covered = 0;
+		for (i = 0; i < nr_findings; i++)
+			if (findings[i].reason == MAP_REASON(r))
+				covered = 1;
+		if (!covered)
+			add_finding(SEV_PAST, MAP_REASON(r), reason_name(MAP_REASON(r)),
+				    0, UNLIMITED, map_reasons[r].limit, map_reasons[r].hint);
+	}
 }
 
 
@@ -197,6 +223,9 @@ static void print_diagnosis_text(int loaded, int exit_code)
 		       diag_cnt.v[C_FORK_FAILED]);
 	else
 		printf("enomem_stats module not loaded (modprobe enomem_stats): diagnosing from system state only, past failures unknown\n");
+	if (loaded && diag_cnt.has_maps && diag_cnt.m[M_FAILED])
+		printf("enomem_stats: %llu failed memory mappings (%llu thread stacks) counted since load or reset\n",
+		       diag_cnt.m[M_FAILED], diag_cnt.m[M_STACK_FAILED]);
 	if (exit_code == 0)
 		printf("No ceiling is hit or near (%d past failure reason%s).\n",
 		       npast, npast == 1 ? "" : "s");
@@ -225,6 +254,8 @@ static void print_diagnosis_json(int loaded, int exit_code)
 	jw_string("status", exit_code ? "limit" : "ok");
 	if (loaded)
 		jw_uint("fork_failed", diag_cnt.v[C_FORK_FAILED]);
+	if (loaded && diag_cnt.has_maps)
+		jw_uint("map_failed", diag_cnt.m[M_FAILED]);
 	jw_array_open("findings");
 	for (i = 0; i < nr_findings; i++) {
 		f = &findings[i];
@@ -232,7 +263,7 @@ static void print_diagnosis_json(int loaded, int exit_code)
 		jw_string("severity", sev_names[f->sev]);
 		jw_string("check", f->check);
 		if (f->reason >= 0)
-			jw_string("reason", counter_names[C_REASON_FIRST + f->reason]);
+			jw_string("reason", reason_name(f->reason));
 		else
 			jw_null("reason");
 		jw_uint("used", f->used);

@@ -58,8 +58,35 @@ struct reason_info {
 
 extern const struct reason_info reasons[NR_REASONS];
 
+/*
+ * Failed memory mappings (mmap, mprotect; thread stacks apart), appended to
+ * the file after "missed".  Optional: a module without them still reads.
+ */
+enum {
+	MR_MAX_MAP_COUNT, MR_RLIMIT_AS, MR_COMMIT, MR_MEMCG, MR_OTHER,
+	NR_MAP_REASONS
+};
+
+enum {
+	M_FAILED, M_REASON_FIRST,
+	M_STACK_FAILED = M_REASON_FIRST + NR_MAP_REASONS,
+	M_STACK_REASON_FIRST,
+	M_MISSED = M_STACK_REASON_FIRST + NR_MAP_REASONS,
+	NR_MAP_COUNTERS
+};
+
+extern const char *const map_counter_names[NR_MAP_COUNTERS];
+/* the reason's short name ("max_map_count"), for labels and JSON keys */
+extern const char *const map_reason_names[NR_MAP_REASONS];
+extern const struct reason_info map_reasons[NR_MAP_REASONS];
+
+/* A --diagnose finding's reason for a mapping reason (after the fork ones). */
+#define MAP_REASON(r)	(NR_REASONS + (r))
+
 struct counters {
 	unsigned long long v[NR_COUNTERS];
+	int has_maps;			/* the module counts mappings */
+	unsigned long long m[NR_MAP_COUNTERS];
 };
 
 enum { CNT_OK, CNT_ABSENT, CNT_BAD };

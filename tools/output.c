@@ -16,6 +16,31 @@
 
 #include "enomemstat.h"
 
+/* Failed mmap/mprotect calls; thread stacks (pthread_create's EAGAIN) apart. */
+static void print_map_table(const struct counters *c)
+{
+	unsigned long long n, st;
+	int i;
+
+	printf("\nenomem_stats: %llu failed memory mappings (mmap/mprotect ENOMEM), %llu of them thread stacks (pthread_create failed with EAGAIN before clone)\n",
+	       c->m[M_FAILED], c->m[M_STACK_FAILED]);
+	printf("\n%-14s %10s %10s  %s\n", "MAP REASON", "FAILED", "STACKS",
+	       "LIMIT: WHERE TO LOOK");
+	for (i = 0; i < NR_MAP_REASONS; i++) {
+		n = c->m[M_REASON_FIRST + i];
+		st = c->m[M_STACK_REASON_FIRST + i];
+		if (n)
+			printf("%-14s %10llu %10llu  %s%s: %s\n", map_reason_names[i],
+			       n, st, st ? "threads could not be created because of " : "",
+			       map_reasons[i].limit, map_reasons[i].hint);
+		else
+			printf("%-14s %10llu %10llu\n", map_reason_names[i], n, st);
+	}
+	if (c->m[M_MISSED])
+		printf("\n%llu mapping calls were not observed (kretprobe instances exhausted); raise the module parameter maxactive.\n",
+		       c->m[M_MISSED]);
+}
+
 void print_table(const struct counters *c)
 {
 	unsigned long long n;
@@ -38,6 +63,8 @@ void print_table(const struct counters *c)
 	if (c->v[C_MISSED])
 		printf("\n%llu forks were not observed (kretprobe instances exhausted); raise the module parameter maxactive.\n",
 		       c->v[C_MISSED]);
+	if (c->has_maps)
+		print_map_table(c);
 }
 
 /*
@@ -69,6 +96,21 @@ void print_json(const struct counters *c, int sample)
 		jw_uint(counter_names[C_REASON_FIRST + i], c->v[C_REASON_FIRST + i]);
 	jw_object_close();
 	jw_uint("missed", c->v[C_MISSED]);
+	if (c->has_maps) {
+		jw_object_open("maps");
+		jw_uint("failed", c->m[M_FAILED]);
+		jw_object_open("reasons");
+		for (i = 0; i < NR_MAP_REASONS; i++)
+			jw_uint(map_reason_names[i], c->m[M_REASON_FIRST + i]);
+		jw_object_close();
+		jw_uint("stack_failed", c->m[M_STACK_FAILED]);
+		jw_object_open("stack_reasons");
+		for (i = 0; i < NR_MAP_REASONS; i++)
+			jw_uint(map_reason_names[i], c->m[M_STACK_REASON_FIRST + i]);
+		jw_object_close();
+		jw_uint("missed", c->m[M_MISSED]);
+		jw_object_close();
+	}
 	jw_object_close();
 }
 
@@ -81,6 +123,7 @@ static void prom_family(const char *name, const char *type, const char *help)
 void print_prometheus(const struct counters *c)
 {
 	static const char *const errnos[] = { "ENOMEM", "EAGAIN", "other" };
+	unsigned long long st;
 	int i;
 
 	prom_family("enomem_stats_module_loaded", "gauge",
@@ -104,6 +147,23 @@ void print_prometheus(const struct counters *c)
 	prom_family("enomem_stats_missed_total", "counter",
 		    "Forks enomem_stats could not observe (kretprobe instances exhausted).");
 	printf("enomem_stats_missed_total %llu\n", c->v[C_MISSED]);
+	if (!c->has_maps)
+		return;
+	prom_family("enomem_stats_maps_failed_total", "counter",
+		    "Failed mmap/mprotect calls (ENOMEM) seen by enomem_stats.");
+	printf("enomem_stats_maps_failed_total %llu\n", c->m[M_FAILED]);
+	prom_family("enomem_stats_map_failures_total", "counter",
+		    "Failed mappings by the limit that refused them; stack=\"1\": thread stacks (pthread_create EAGAIN).");
+	for (i = 0; i < NR_MAP_REASONS; i++) {
+		st = c->m[M_STACK_REASON_FIRST + i];
+		printf("enomem_stats_map_failures_total{reason=\"%s\",stack=\"0\"} %llu\n",
+		       map_reason_names[i], c->m[M_REASON_FIRST + i] - st);
+		printf("enomem_stats_map_failures_total{reason=\"%s\",stack=\"1\"} %llu\n",
+		       map_reason_names[i], st);
+	}
+	prom_family("enomem_stats_map_missed_total", "counter",
+		    "Mapping calls enomem_stats could not observe (kretprobe instances exhausted).");
+	printf("enomem_stats_map_missed_total %llu\n", c->m[M_MISSED]);
 }
 
 void finish_stdout(void)

@@ -304,6 +304,13 @@ t json_unknown_field	unknown_field --json
 t prometheus		base --prometheus
 t prometheus_zero	zero --prometheus
 t inconsistent		inconsistent
+t maps_table		maps
+t maps_json		maps --json
+t maps_prometheus	maps --prometheus
+t maps_partial		maps_partial
+t maps_diag		maps --diagnose
+t maps_diag_mapcount	maps+mapcount_near --diagnose --pid 1234
+t maps_diag_json	maps+as_near --diagnose --pid 1234 --json
 
 # --- --output FILE: complete, mode 0644, atomic, nothing left behind ---
 output output_prometheus	base old prometheus.out --prometheus
