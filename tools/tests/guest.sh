@@ -25,6 +25,7 @@ P=$R/proc/enomem_stats
 EV=$R/sys/kernel/debug/enomem_stats/events
 T=$(mktemp -d /tmp/enomemstat-guest.XXXXXX) || exit 1
 REASONS="pid_max pidns_dead commit cgroup_pids nproc threads_max memcg slab other unknown"
+MAP_REASONS="max_map_count rlimit_as commit memcg other"
 
 ok() { echo "ok $N - enomemstat: $1"; N=$((N + 1)); }
 not_ok() {
@@ -38,6 +39,15 @@ check() { # NAME STATUS DETAIL: ok if STATUS (of a test just run) is 0
 	if [ "$2" = 0 ]; then ok "$1"; else not_ok "$1" "$3"; fi
 }
 val() { awk -v k="$1" '$1 == k { print $2 }' "$P"; }
+# map_json PREFIX: {"max_map_count":N,...} from the PREFIX<reason> counters
+map_json() {
+	o="" sep=""
+	for r in $MAP_REASONS; do
+		o="$o$sep\"$r\":$(val "$1$r")"
+		sep=","
+	done
+	echo "{$o}"
+}
 
 # run NAME ARGS...: run enomemstat with a stable counter snapshot around it.
 # Sets rc; returns 1 (after a SKIP line) if the counters moved.
@@ -80,6 +90,13 @@ if run "table agrees with /proc/enomem_stats"; then
 	done
 	grep -q "^enomem_stats: $(val fork_failed) failed forks (ENOMEM $(val fork_enomem), EAGAIN $(val fork_eagain), other errno $(val fork_other))" "$T/out" ||
 		bad="$bad summary"
+	if [ -n "$(val map_failed)" ]; then
+		grep -q "^enomem_stats: $(val map_failed) failed memory mappings (mmap/mprotect ENOMEM), $(val map_stack_failed) of them thread stacks" "$T/out" ||
+			bad="$bad map_summary"
+		for r in $MAP_REASONS; do
+			grep -Eq "^$r +$(val "map_$r") +$(val "map_stack_$r")( |\$)" "$T/out" || bad="$bad map_$r"
+		done
+	fi
 	[ -z "$bad" ]
 	check "table agrees with /proc/enomem_stats" $? "wrong:$bad"
 fi
@@ -92,7 +109,14 @@ if run "json agrees with /proc/enomem_stats" --json; then
 		want="$want$sep\"$r\":$(val "$r")"
 		sep=","
 	done
-	want="$want},\"missed\":$(val missed)}"
+	want="$want},\"missed\":$(val missed)"
+	if [ -n "$(val map_failed)" ]; then
+		# failed mappings: an object of their own
+		want="$want,\"maps\":{\"failed\":$(val map_failed),\"reasons\":$(map_json map_)"
+		want="$want,\"stack_failed\":$(val map_stack_failed),\"stack_reasons\":$(map_json map_stack_)"
+		want="$want,\"missed\":$(val map_missed)}"
+	fi
+	want="$want}"
 	[ $rc = 0 ] && [ "$(cat "$T/out")" = "$want" ]
 	check "json agrees with /proc/enomem_stats" $? "got $(cat "$T/out") want $want"
 fi
@@ -109,6 +133,15 @@ if run "prometheus agrees with /proc/enomem_stats" --prometheus; then
 	grep -qx "enomem_stats_fork_errno_total{errno=\"ENOMEM\"} $(val fork_enomem)" "$T/out" || bad="$bad ENOMEM"
 	grep -qx "enomem_stats_missed_total $(val missed)" "$T/out" || bad="$bad missed"
 	grep -qx "enomem_stats_module_loaded 1" "$T/out" || bad="$bad module_loaded"
+	if [ -n "$(val map_failed)" ]; then
+		grep -qx "enomem_stats_maps_failed_total $(val map_failed)" "$T/out" || bad="$bad maps_failed"
+		for r in $MAP_REASONS; do
+			st=$(val "map_stack_$r")
+			grep -qx "enomem_stats_map_failures_total{reason=\"$r\",stack=\"1\"} $st" "$T/out" &&
+				grep -qx "enomem_stats_map_failures_total{reason=\"$r\",stack=\"0\"} $(($(val "map_$r") - st))" "$T/out" ||
+				bad="$bad map_$r"
+		done
+	fi
 	[ -z "$bad" ]
 	check "prometheus agrees with /proc/enomem_stats" $? "wrong:$bad"
 fi
@@ -159,7 +192,7 @@ check "--diagnose --pid" $? "exit $rc: $(head -c 400 "$T/out") $(head -c 200 "$T
 
 "$BIN" --diagnose --json > "$T/out" 2> "$T/err"
 rc=$?
-[ $rc -le 1 ] && grep -q '^{"module_loaded":true,"status":"[a-z]*","fork_failed":[0-9]*,"findings":\[' "$T/out"
+[ $rc -le 1 ] && grep -Eq '^\{"module_loaded":true,"status":"[a-z]*","fork_failed":[0-9]*,("map_failed":[0-9]*,)?"findings":\[' "$T/out"
 check "--diagnose --json" $? "exit $rc: $(head -c 300 "$T/out")"
 
 # A full cgroup must come out as HIT with exit 1: pids.max 1 holding one sleep.
