@@ -39,6 +39,7 @@ static int run(int extra)
 			if (scenarios[i].kinds & (1u << k))
 				test_reason(i, k);
 	test_maps();
+	test_maps_off();
 	test_write_invalid();
 	test_write_nonroot();
 	test_write_reset("0", "proc_write_0_resets");
@@ -59,7 +60,7 @@ static int demo(void)
 	struct outcome o;
 	int i, err;
 
-	err = kmod_load(MODULE_PATH, NULL);
+	err = kmod_load(MODULE_PATH, MODULE_PARAMS);
 	if (err && err != EEXIST) {
 		printf("insmod %s: %s\n", MODULE_PATH, strerror(err));
 		return 1;

@@ -328,7 +328,7 @@ static const struct map_test map_tests[] = {
 
 int maps_count_tests(void)
 {
-	return 2 * NR_MAP_TESTS;
+	return 2 * NR_MAP_TESTS + 1;
 }
 
 static int loaded_errno[NR_MAP_TESTS];
@@ -387,7 +387,7 @@ void test_maps_observer(void)
 	unload_err = kmod_unload(MODULE_NAME);
 	for (i = 0; i < NR_MAP_TESTS; i++)
 		map_run(&map_tests[i], &o[i]);
-	load_err = kmod_load(MODULE_PATH, NULL);
+	load_err = kmod_load(MODULE_PATH, MODULE_PARAMS);
 	if (unload_err || load_err)
 		ktap_diag("rmmod: %s, insmod: %s", strerror(unload_err),
 			  strerror(load_err));
@@ -408,4 +408,28 @@ void test_maps_observer(void)
 			  errno_name(loaded_errno[i]), errno_name(o[i].first_errno));
 		ktap_result(ok && o[i].first_errno == loaded_errno[i], name);
 	}
+}
+
+/* With maps=0 (the default) a failed mapping moves no counter at all. */
+void test_maps_off(void)
+{
+	long long want[ST_COUNT] = { 0 };
+	const struct map_test *t = &map_tests[1];	/* RLIMIT_AS: no sysctl */
+	struct map_outcome o;
+	struct stats a, b;
+	int ok, err;
+
+	err = kmod_unload(MODULE_NAME);
+	err = err ? err : kmod_load(MODULE_PATH, "maps=0");
+	if (err)
+		ktap_diag("reload with maps=0: %s", strerror(err));
+	ok = !err && !read_checked(&a);
+	map_run(t, &o);
+	ok = ok && !o.setup_err && map_outcome_ok(t, &o);
+	ok = !read_checked(&b) && ok && check_want(want, &a, &b);
+	err = kmod_unload(MODULE_NAME);
+	err = err ? err : kmod_load(MODULE_PATH, MODULE_PARAMS);
+	if (err)
+		ktap_diag("reload with %s: %s", MODULE_PARAMS, strerror(err));
+	ktap_result(ok && !err, "map_not_counted_with_maps_0");
 }

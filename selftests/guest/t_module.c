@@ -51,7 +51,7 @@ static int log_has_warning(const char *text)
 void test_load(void)
 {
 	struct stats s;
-	int err = kmod_load(MODULE_PATH, NULL);
+	int err = kmod_load(MODULE_PATH, MODULE_PARAMS);
 
 	if (err)
 		ktap_diag("insmod %s: %s", MODULE_PATH, strerror(err));
@@ -69,7 +69,7 @@ void test_reload(void)
 	for (i = 0; i < 2 && !err; i++) {
 		err = kmod_unload(MODULE_NAME);
 		if (!err)
-			err = kmod_load(MODULE_PATH, NULL);
+			err = kmod_load(MODULE_PATH, MODULE_PARAMS);
 	}
 	if (err)
 		ktap_diag("rmmod/insmod: %s", strerror(err));

@@ -127,7 +127,7 @@ void test_observer(void)
 		ktap_diag("rmmod: %s", strerror(unload_err));
 	for (i = 0; i < nr_scenarios; i++)
 		provoke(&scenarios[i], K_FORK, ATTEMPTS, &o[i]);
-	load_err = kmod_load(MODULE_PATH, NULL);
+	load_err = kmod_load(MODULE_PATH, MODULE_PARAMS);
 	if (load_err)
 		ktap_diag("insmod: %s", strerror(load_err));
 	for (i = 0; i < nr_scenarios; i++) {

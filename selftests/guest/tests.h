@@ -9,6 +9,8 @@
 
 #define MODULE_PATH "/modules/enomem_stats.ko"
 #define MODULE_NAME "enomem_stats"
+/* the tests watch mappings too (off by default: it costs every mmap) */
+#define MODULE_PARAMS "maps=1"
 #define DEBUGFS_DIR "/sys/kernel/debug/enomem_stats"
 #define ATTEMPTS 2
 #define CONTROL_FORKS 1000
@@ -41,5 +43,6 @@ void test_every_reason(void);
 int maps_count_tests(void);
 void test_maps(void);
 void test_maps_observer(void);
+void test_maps_off(void);
 
 #endif
