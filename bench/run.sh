@@ -11,6 +11,7 @@
 #   floor2      the floor again: the A/A control, shows what "no difference" looks like
 #   module      enomem_stats loaded, default parameters (event ring on)
 #   module+log  enomem_stats loaded with log=1 (kernel log line too)
+#   module-maps enomem_stats loaded with maps=1 (the mmap/mprotect probes)
 #   ftrace      the do-it-yourself alternative (the "peer"): one kretprobe
 #               event on the fork entry (kernel_clone, _do_fork or do_fork)
 #               with $retval, enabled, via kprobe_events
@@ -30,6 +31,9 @@
 #                   built too and measured as a mode "rev-REV" in the same
 #                   boot: what a change bought, side by side
 #   BENCH_ROUNDS    rounds, each running every mode once (default 9)
+#   BENCH_MODES     the modes (default "floor module ftrace floor2 module+log
+#                   module-maps"; keep floor and floor2)
+#   BENCH_WORKLOADS a subset of the workloads (default all), e.g. "mmap thread"
 #   BENCH_SCALE     multiplies every workload's iterations (default 2)
 #   BENCH_OUT       the report (default bench/results.md; "-" for none)
 #   BENCH_VM_TIMEOUT  seconds one VM may run (default 1200)
@@ -118,7 +122,7 @@ for meta in $kernels; do
 		die "$kver: module build failed (log: $out/build.log)"
 	kos=$out/enomem_stats.ko
 	# floor and floor2 apart, each after another mode's teardown
-	modes="floor module ftrace floor2 module+log"
+	modes=${BENCH_MODES:-floor module ftrace floor2 module+log module-maps}
 	diag=${BENCH_DIAG:-}
 	[ "$diag" = 1 ] && diag="novm forkonly"
 	if [ -n "$diag" ]; then
@@ -175,7 +179,8 @@ for meta in $kernels; do
 	rm -rf "$stage" && mkdir -p "$stage"
 	cp "$top/bench/guest/bench.sh" "$stage/bench.sh"
 	cp "$load" "$stage/benchload"
-	printf 'rounds=%s\nscale=%s\nmodes="%s"\n' "$rounds" "$scale" "$modes" >"$stage/bench.conf"
+	printf 'rounds=%s\nscale=%s\nmodes="%s"\nworkloads="%s"\n' "$rounds" "$scale" "$modes" \
+		"${BENCH_WORKLOADS:-}" >"$stage/bench.conf"
 	(cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |
 		gzip -9 >>"$out/initrd.gz" || die "$kver: initramfs overlay"
 

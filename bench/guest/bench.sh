@@ -16,7 +16,7 @@ scale=${BENCH_SCALE:-1}
 ko=${BENCH_KO:-/modules/enomem_stats.ko}
 load=${BENCH_LOAD:-/benchload}
 modes=${BENCH_MODES:-floor module ftrace floor2 module+log}
-workloads="fork thread spawn mmap failfork procread procref"
+workloads=${BENCH_WORKLOADS:-fork thread spawn mmap failfork procread procref}
 tr=/sys/kernel/tracing
 [ -d /sys/fs/cgroup/pids ] && cg=/sys/fs/cgroup/pids/bench || cg=/sys/fs/cgroup/bench
 # the fork entry point, newest name first (the module tries them alike)
@@ -41,6 +41,8 @@ setup() {
 	module+log) insmod $ko log=1 || echo "BENCH-ERROR insmod" ;;
 	# diagnosis (BENCH_DIAG=1 on the host): the same module built with
 	# probes left out, to find which probe costs what
+	# the same module with the mapping probes on (maps=1)
+	module-maps) insmod $ko maps=1 || echo "BENCH-ERROR insmod" ;;
 	module-*) insmod /modules/enomem_stats-${1#module-}.ko || echo "BENCH-ERROR insmod" ;;
 	# BENCH_BASELINE: the module of an earlier commit
 	rev-*) insmod /modules/enomem_stats-$1.ko || echo "BENCH-ERROR insmod" ;;
