@@ -167,6 +167,7 @@ const char *enomem_errno_name(int err, char *buf, size_t len);
 void enomem_event_describe(const struct enomem_event *e, char *buf, size_t len);
 void enomem_event_show(struct seq_file *m, const struct enomem_event *e);
 const char *enomem_kind_name(unsigned int kind);
+extern const char *const enomem_map_reason_names[2][ENOMEM_NR_MAP_REASONS];
 
 /* stats.c */
 int enomem_stats_init(unsigned long (*missed_source)(void),
@@ -219,7 +220,6 @@ void enomem_probes_show(struct seq_file *m);
 
 /* maps.c: failed memory mappings (mmap, mprotect) */
 extern bool enomem_maps;
-extern const char *const enomem_map_reason_names[2][ENOMEM_NR_MAP_REASONS];
 int enomem_maps_register(void);
 void enomem_maps_unregister(void);
 unsigned long enomem_maps_nmissed(void);

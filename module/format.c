@@ -28,6 +28,23 @@ static const char *const enomem_kind_names[] = {
 	[ENOMEM_K_MPROTECT]	= "mprotect",
 };
 
+/* A failed mapping's reason, plain or for a thread stack (maps.c). */
+const char *const enomem_map_reason_names[2][ENOMEM_NR_MAP_REASONS] = {
+	{
+		[ENOMEM_MR_MAX_MAP_COUNT] = "map_max_map_count",
+		[ENOMEM_MR_RLIMIT_AS]	  = "map_rlimit_as",
+		[ENOMEM_MR_COMMIT]	  = "map_commit",
+		[ENOMEM_MR_MEMCG]	  = "map_memcg",
+		[ENOMEM_MR_OTHER]	  = "map_other",
+	}, {
+		[ENOMEM_MR_MAX_MAP_COUNT] = "map_stack_max_map_count",
+		[ENOMEM_MR_RLIMIT_AS]	  = "map_stack_rlimit_as",
+		[ENOMEM_MR_COMMIT]	  = "map_stack_commit",
+		[ENOMEM_MR_MEMCG]	  = "map_stack_memcg",
+		[ENOMEM_MR_OTHER]	  = "map_stack_other",
+	},
+};
+
 const char *enomem_kind_name(unsigned int kind)
 {
 	return kind < ARRAY_SIZE(enomem_kind_names) ? enomem_kind_names[kind] : "?";

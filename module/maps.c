@@ -41,28 +41,12 @@
 /*
  * Off by default: the two return probes fire on every mmap and mprotect,
  * and make bench measured a 1 MiB mmap+munmap 20% dearer on 3.10 (int3
- * probes) and 1-3% on 6.12 (ftrace-based), past the 1% the success path
+ * probes) and about 4% on 6.12 (ftrace-based), past the 1% the success path
  * may cost.  Failed forks are attributed either way.
  */
 bool enomem_maps;
 module_param_named(maps, enomem_maps, bool, 0444);
 MODULE_PARM_DESC(maps, "also attribute failed mmap/mprotect calls, thread stacks apart (default 0: costs every mmap, see README)");
-
-const char *const enomem_map_reason_names[2][ENOMEM_NR_MAP_REASONS] = {
-	{
-		[ENOMEM_MR_MAX_MAP_COUNT] = "map_max_map_count",
-		[ENOMEM_MR_RLIMIT_AS]	  = "map_rlimit_as",
-		[ENOMEM_MR_COMMIT]	  = "map_commit",
-		[ENOMEM_MR_MEMCG]	  = "map_memcg",
-		[ENOMEM_MR_OTHER]	  = "map_other",
-	}, {
-		[ENOMEM_MR_MAX_MAP_COUNT] = "map_stack_max_map_count",
-		[ENOMEM_MR_RLIMIT_AS]	  = "map_stack_rlimit_as",
-		[ENOMEM_MR_COMMIT]	  = "map_stack_commit",
-		[ENOMEM_MR_MEMCG]	  = "map_stack_memcg",
-		[ENOMEM_MR_OTHER]	  = "map_stack_other",
-	},
-};
 
 /* What one failed call asked for, from its syscall's registers. */
 struct enomem_map_call {
