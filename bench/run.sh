@@ -140,9 +140,9 @@ for meta in $kernels; do
 			kretvm) sed -i -e 's/vm_warn = enomem_text_calls(.*/vm_warn = false;/' \
 				-e 's/enomem_text_errno_site("__vm_enough_memory", ENOMEM)/0/' \
 				"$vt/module/probes.c" ;;
-			*) die "BENCH_DIAG: no variant $v" ;;
 			forkonly) sed -i 's/ENOMEM_SYMS("[^)]*)/ENOMEM_SYMS("enomem_bench_left_out")/' \
 				"$vt/module/probes.c" ;;
+			*) die "BENCH_DIAG: no variant $v" ;;
 			esac
 			"$lib/build-modules.sh" "$vt" "$kver" "$root" "$out/$v" ||
 				die "$kver: variant $v build failed (log: $out/$v/build.log)"
