@@ -7,6 +7,52 @@ int mod_load(const char *params)
 	return kmod_load(MODULE_PATH, params);
 }
 
+/*
+ * No debugfs open may be in flight while delete_module() runs.  From 3.19
+ * on, delete_module() drops the module's last reference before it marks
+ * the module going (kernel/module/main.c, try_stop_module()), and an open
+ * of one of its debugfs files in between fails to take a reference while
+ * the module still looks live: fs/debugfs/file.c, full_proxy_open(), then
+ * WARNs "debugfs file owner did not clean up at exit", and panic_on_warn
+ * ends the VM (seen once, on 6.12, among some 40 reload VMs).  That is the
+ * kernel's race, open to any module with debugfs files, not a leak of
+ * ours: the files are removed in our exit, which runs after that instant.
+ * So the debugfs readers announce each open and the unloader waits them
+ * out (seq_cst on both sides: one of the two always sees the other);
+ * /proc readers race rmmod freely.
+ */
+int dbg_open_begin(void)
+{
+	if (!sh)
+		return 1;
+	__atomic_add_fetch(&sh->dbg_opening, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&sh->unloading, __ATOMIC_SEQ_CST))
+		return 1;
+	__atomic_sub_fetch(&sh->dbg_opening, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+void dbg_open_end(void)
+{
+	if (sh)
+		__atomic_sub_fetch(&sh->dbg_opening, 1, __ATOMIC_SEQ_CST);
+}
+
+static int mod_unload_fenced(void)
+{
+	int err;
+
+	if (sh) {
+		__atomic_store_n(&sh->unloading, 1, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(&sh->dbg_opening, __ATOMIC_SEQ_CST))
+			sleep_ms(1);
+	}
+	err = kmod_unload(MODULE_NAME);
+	if (sh)
+		__atomic_store_n(&sh->unloading, 0, __ATOMIC_SEQ_CST);
+	return err;
+}
+
 /* An open debugfs file pins the module: retry a busy unload for a while. */
 int mod_unload(int *retries)
 {
@@ -14,7 +60,7 @@ int mod_unload(int *retries)
 	int err;
 
 	for (;;) {
-		err = kmod_unload(MODULE_NAME);
+		err = mod_unload_fenced();
 		if (!err)
 			return 0;
 		if ((err != EAGAIN && err != EBUSY) || now() - t0 > 20)

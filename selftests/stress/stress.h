@@ -51,6 +51,8 @@ int wait_ok(pid_t pid, const char *what);
 
 /* module.c */
 int mod_load(const char *params);
+int dbg_open_begin(void);
+void dbg_open_end(void);
 int mod_unload(int *retries);
 int mod_loaded(void);
 extern char kp_base[65536];	/* the kprobes list before any load */
@@ -83,6 +85,7 @@ struct shared {
 	volatile int gen;	/* odd while the module is (being) loaded */
 	volatile int release;
 	int parked;
+	int unloading, dbg_opening;	/* the debugfs fence (module.c) */
 	unsigned long reads, absent, empty, unexpected, bad, nonmono, ghost;
 	unsigned long dbg_reads, dbg_absent, dbg_unexpected, dbg_bad;
 	unsigned long storm_ok, storm_fail;

@@ -274,7 +274,10 @@ pid_t start_debugfs_reader(int cpu)
 		for (f = 0; f < 2; f++) {
 			gen = sh->gen;
 			__sync_synchronize();
+			if (!dbg_open_begin())
+				continue;	/* an rmmod is running: see module.c */
 			n = read_file(files[f], buf, sizeof(buf));
+			dbg_open_end();
 			/* a file being removed: ENOENT, EIO, ENXIO or ENODEV */
 			if (n == -ENOENT || n == -EIO || n == -ENXIO || n == -ENODEV || n == 0 ||
 			    (n == -EINVAL && module_went(gen))) {
