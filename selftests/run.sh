@@ -134,8 +134,9 @@ fi
 guest_tool=
 if [ -f "$top/tools/tests/guest.sh" ] && [ -f "$top/tools/Makefile" ]; then
 	rm -rf "$work/tools" && cp -r "$top/tools" "$work/tools"
-	# a binary left by a host build ("make -C tools") is not static
-	rm -f "$work/tools/enomemstat"
+	# a host build's leftovers ("make -C tools": a dynamic binary, objects
+	# that cp made as new as their sources) must not be linked in
+	make -C "$work/tools" clean >/dev/null 2>&1
 	if make -C "$work/tools" STATIC=1 enomemstat >"$work/tools.log" 2>&1 &&
 	   [ -x "$work/tools/enomemstat" ]; then
 		guest_tool="-- $top/tools/tests/guest.sh $work/tools/enomemstat"
