@@ -334,36 +334,34 @@ if [ -n "$dkms_pid" ]; then
 	failed=$((failed + $(grep -c '^not ok - ' "$work/dkms.results")))
 fi
 
-# The tools' unit tests run on the host and end with their own count.
-if [ "$mode" = run ] && [ -z "${ENOMEM_NO_TOOLS_TESTS:-}" ] && [ -f "$top/tools/tests/run.sh" ]; then
-	# a hung test must not hang make check: it fails instead
-	timeout 600 sh "$top/tools/tests/run.sh" >"$work/tools-tests.log" 2>&1
-	sed 's/^/tools: /' "$work/tools-tests.log"
-	summary=$(tail -n 1 "$work/tools-tests.log")
+# host_suite NAME LABEL TIMEOUT SCRIPT [ARGS]: a host-side suite that ends
+# with its own "N passed, N failed"; its lines are shown prefixed by LABEL
+# and its count added.  A hung suite fails instead of hanging make check.
+host_suite() {
+	hs_name=$1 hs_label=$2 hs_limit=$3
+	shift 3
+	timeout "$hs_limit" sh "$@" >"$work/$hs_name-tests.log" 2>&1
+	sed "s/^/$hs_label: /" "$work/$hs_name-tests.log"
+	summary=$(tail -n 1 "$work/$hs_name-tests.log")
 	case $summary in
 	*" passed, "*" failed")
 		set -- $summary
 		passed=$((passed + $1))
 		failed=$((failed + $3))
 		;;
-	*) fail "tools/tests/run.sh did not end with \"N passed, N failed\"" ;;
+	*) fail "$hs_name/tests/run.sh did not end with \"N passed, N failed\"" ;;
 	esac
+}
+
+# The tools' unit tests run on the host and end with their own count.
+if [ "$mode" = run ] && [ -z "${ENOMEM_NO_TOOLS_TESTS:-}" ] && [ -f "$top/tools/tests/run.sh" ]; then
+	host_suite tools tools 600 "$top/tools/tests/run.sh"
 fi
 
 # The packages (packaging/): build the RPMs and .debs, check their contents,
 # scripts and units, run their dkms scriptlets in a private dkms tree.
 if [ "$mode" = run ] && [ -z "${ENOMEM_NO_PACKAGES:-}" ] && [ -f "$top/packaging/tests/run.sh" ]; then
-	timeout 1200 sh "$top/packaging/tests/run.sh" "$work" >"$work/packaging-tests.log" 2>&1
-	sed 's/^/packaging: /' "$work/packaging-tests.log"
-	summary=$(tail -n 1 "$work/packaging-tests.log")
-	case $summary in
-	*" passed, "*" failed")
-		set -- $summary
-		passed=$((passed + $1))
-		failed=$((failed + $3))
-		;;
-	*) fail "packaging/tests/run.sh did not end with \"N passed, N failed\"" ;;
-	esac
+	host_suite packaging packaging 1200 "$top/packaging/tests/run.sh" "$work"
 fi
 
 # The canary: Debian's newest kernel, so that an upstream API change shows the
