@@ -66,6 +66,8 @@ enum enomem_kind {
 	ENOMEM_K_VFORK,
 	ENOMEM_K_MMAP,		/* mapping calls (maps.c): reason is a map reason */
 	ENOMEM_K_MPROTECT,
+	ENOMEM_K_BRK,
+	ENOMEM_K_MREMAP,
 };
 
 /*
@@ -224,6 +226,7 @@ int enomem_maps_register(void);
 void enomem_maps_unregister(void);
 unsigned long enomem_maps_nmissed(void);
 void enomem_maps_show(struct seq_file *m);
+void enomem_maps_commit_refused(void);
 
 /* procfs.c */
 int enomem_procfs_init(void);

@@ -26,6 +26,8 @@ static const char *const enomem_kind_names[] = {
 	[ENOMEM_K_VFORK]	= "vfork",
 	[ENOMEM_K_MMAP]		= "mmap",
 	[ENOMEM_K_MPROTECT]	= "mprotect",
+	[ENOMEM_K_BRK]		= "brk",
+	[ENOMEM_K_MREMAP]	= "mremap",
 };
 
 /* A failed mapping's reason, plain or for a thread stack (maps.c). */

@@ -40,13 +40,18 @@ static int __init enomem_init(void)
 	if (ret)
 		goto err_stats;
 	enomem_ksyms_init();
+	/*
+	 * Mapping probes first: the commit probe leaves a refused mapping call
+	 * to its kind's return probe if that is live, so which ones are must
+	 * be settled before it fires (and stay so until it is gone).
+	 */
+	enomem_maps_register();
 	ret = enomem_probes_register();
 	if (ret)
-		goto err_ctx;
-	enomem_maps_register();
+		goto err_maps;
 	ret = enomem_procfs_init();
 	if (ret)
-		goto err_maps;
+		goto err_probes;
 	ret = enomem_debugfs_init();
 	if (ret)
 		goto err_procfs;
@@ -56,10 +61,10 @@ static int __init enomem_init(void)
 
 err_procfs:
 	enomem_procfs_exit();
+err_probes:
+	enomem_probes_unregister();
 err_maps:
 	enomem_maps_unregister();
-	enomem_probes_unregister();
-err_ctx:
 	enomem_ctx_exit();
 err_stats:
 	enomem_stats_exit();
@@ -73,8 +78,8 @@ static void __exit enomem_exit(void)
 {
 	enomem_debugfs_exit();
 	enomem_procfs_exit();
-	enomem_maps_unregister();
 	enomem_probes_unregister();
+	enomem_maps_unregister();
 	enomem_ctx_exit();
 	enomem_stats_exit();
 	enomem_events_exit();

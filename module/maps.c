@@ -2,17 +2,33 @@
 /*
  * Failed memory mappings: mmap() and the mprotect() that makes part of a
  * mapping writable, the two calls glibc's allocate_stack() makes before a
- * pthread_create() ever reaches clone().
+ * pthread_create() ever reaches clone(); and brk() and mremap(), which fail
+ * for the same limits.
  *
- * There is no failure-only function on these paths (the max_map_count and
- * RLIMIT_AS checks are inline), so each entry point gets a kretprobe with no
- * entry handler: a mapping that succeeds costs the probe and one compare.
- * Only a -ENOMEM return is looked at, and then the reason is read from state
- * the kernel still holds: the failing call returns with the mmap lock held
- * for writing, so mm->map_count and mm->total_vm are what the check saw.
+ * Two sources, by cost:
+ *
+ * - Commit refusals (strict overcommit) need no probe of their own: the
+ *   failure-only probe inside __vm_enough_memory() that forks use
+ *   (probes.c) also sees every refusal of a mapping call, and hands it here
+ *   when no fork is in flight (enomem_maps_commit_refused()).  The syscall
+ *   in progress says which call it was; each of the four fails with ENOMEM
+ *   once the commit is refused.  So with the default maps=0, a thread stack
+ *   refused by vm.overcommit_memory=2 is counted at no cost on success.
+ *
+ * - The other reasons (max_map_count, RLIMIT_AS, memcg, other) have no
+ *   failure-only function on these paths (the max_map_count and RLIMIT_AS
+ *   checks are inline), so with maps=1 each entry point gets a kretprobe
+ *   with no entry handler: a mapping that succeeds costs the probe and one
+ *   compare.  Only a -ENOMEM return is looked at, and then the reason is
+ *   read from state the kernel still holds: do_mmap, mprotect_fixup and
+ *   do_brk_flags return with the mmap lock held for writing, so
+ *   mm->map_count and mm->total_vm are what the check saw.  mremap is
+ *   probed at its syscall, after the lock is dropped: another thread of the
+ *   same process mapping at that moment can change what is read.
+ *
  * The call's own arguments come from the syscall's registers (no lookups on
- * the way in); a mapping made by the kernel itself (exec, shm) has none and
- * is attributed without its length.
+ * the way in; 64-bit syscalls only); a mapping made by the kernel itself
+ * (exec, shm) has none and is attributed without its length.
  *
  * A thread stack is an mmap() with MAP_STACK, or the glibc pattern on
  * mprotect(): an anonymous private PROT_NONE mapping made writable above its
@@ -39,22 +55,24 @@
 #include "enomem_stats.h"
 
 /*
- * Off by default: the two return probes fire on every mmap and mprotect,
+ * Off by default: the return probes fire on every mmap, mprotect and brk,
  * and make bench measured a 1 MiB mmap+munmap 20% dearer on 3.10 (int3
  * probes) and about 4% on 6.12 (ftrace-based), past the 1% the success path
- * may cost.  Failed forks are attributed either way.
+ * may cost.  Failed forks, and mapping calls refused by the commit limit,
+ * are attributed either way.
  */
 bool enomem_maps;
 module_param_named(maps, enomem_maps, bool, 0444);
-MODULE_PARM_DESC(maps, "also attribute failed mmap/mprotect calls, thread stacks apart (default 0: costs every mmap, see README)");
+MODULE_PARM_DESC(maps, "also attribute mmap/mprotect/brk/mremap calls failed by max_map_count, RLIMIT_AS or a memcg (default 0: costs every mmap, see README; commit refusals are counted either way)");
 
 /* What one failed call asked for, from its syscall's registers. */
 struct enomem_map_call {
-	unsigned int kind;	/* ENOMEM_K_MMAP or ENOMEM_K_MPROTECT */
-	bool known;		/* from the mmap/mprotect syscall itself */
+	unsigned int kind;	/* ENOMEM_K_MMAP ... ENOMEM_K_MREMAP */
+	bool known;		/* from that syscall itself */
 	bool stack;
-	bool fixed;		/* mmap(MAP_FIXED): may split what it replaces */
-	unsigned long pages;	/* the request */
+	bool fixed;		/* MAP_FIXED, MREMAP_FIXED: unmaps what is there */
+	bool moves;		/* mremap() may move (or shrinks): may split */
+	unsigned long pages;	/* the request (growth) */
 };
 
 /* ---- the reason, from the kernel's state at the failure ----------------- */
@@ -68,11 +86,20 @@ static bool enomem_map_count_full(const struct enomem_map_call *c, u64 *max)
 		return false;
 	*max = READ_ONCE(*p);
 	/*
-	 * mmap() refuses when the count is already over the limit, a split
-	 * (mprotect, or mmap over part of a mapping) when it is at the limit.
+	 * mmap() and brk() refuse when the count is already over the limit, a
+	 * split (mprotect, or mmap over part of a mapping) when it is at the
+	 * limit, and mremap() three short of it when it may move or split
+	 * (five short with MREMAP_FIXED from 5.x, which unmaps the target).
 	 */
-	if (c->kind == ENOMEM_K_MMAP)
+	switch (c->kind) {
+	case ENOMEM_K_MMAP:
 		return count > *max || (count == *max && c->fixed);
+	case ENOMEM_K_BRK:
+		return count > *max;
+	case ENOMEM_K_MREMAP:
+		return c->moves && (count >= *max - 3 ||
+				    (c->fixed && count + 2 >= *max - 3));
+	}
 	return count >= *max;
 }
 
@@ -80,7 +107,8 @@ static bool enomem_map_rlimit_as(const struct enomem_map_call *c, u64 *lim)
 {
 	unsigned long as = task_rlimit(current, RLIMIT_AS);
 
-	if (c->kind != ENOMEM_K_MMAP || as == RLIM_INFINITY)
+	/* mprotect() changes no size; an unknown request proves nothing */
+	if (c->kind == ENOMEM_K_MPROTECT || !c->pages || as == RLIM_INFINITY)
 		return false;
 	*lim = as;
 	return current->mm->total_vm + c->pages > (as >> PAGE_SHIFT);
@@ -155,31 +183,33 @@ static bool enomem_vma_prot_none_anon(const struct vm_area_struct *vma)
 	       !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED));
 }
 
-static void enomem_map_syscall(struct enomem_map_call *c)
+/* The mapping call current is in (a 64-bit syscall), or 0 for none. */
+static unsigned int enomem_map_syscall_kind(struct pt_regs *uregs)
 {
-	struct pt_regs *uregs = task_pt_regs(current);
-	unsigned long start, end;
+	switch (syscall_get_nr(current, uregs)) {
+	case __NR_mmap:
+		return ENOMEM_K_MMAP;
+	case __NR_mprotect:
+		return ENOMEM_K_MPROTECT;
+	case __NR_brk:
+		return ENOMEM_K_BRK;
+	case __NR_mremap:
+		return ENOMEM_K_MREMAP;
+	}
+	return 0;
+}
+
+/* mprotect(): does it make a thread stack writable above its guard? */
+static void enomem_map_mprotect_stack(struct enomem_map_call *c,
+				      unsigned long start, unsigned long end,
+				      unsigned long prot)
+{
 	struct vm_area_struct *vma, *guard;
 
-	if (c->kind == ENOMEM_K_MMAP) {
-		if (syscall_get_nr(current, uregs) != __NR_mmap)
-			return;
-		c->known = true;
-		c->stack = !!(uregs->r10 & MAP_STACK);
-		c->fixed = !!(uregs->r10 & MAP_FIXED);
-		c->pages = PAGE_ALIGN(uregs->si) >> PAGE_SHIFT;
-		return;
-	}
-	if (syscall_get_nr(current, uregs) != __NR_mprotect)
-		return;
-	c->known = true;
-	start = uregs->di;
-	end = start + PAGE_ALIGN(uregs->si);
-	c->pages = (end - start) >> PAGE_SHIFT;
 	/* mprotect() holds the mmap lock for writing until it returns. */
 	vma = find_vma(current->mm, start);
 	if (!vma || vma->vm_start > start || vma->vm_end < end ||
-	    !(uregs->dx & PROT_WRITE) || !enomem_vma_prot_none_anon(vma))
+	    !(prot & PROT_WRITE) || !enomem_vma_prot_none_anon(vma))
 		return;
 	if (vma->vm_start < start) {
 		c->stack = true;
@@ -194,29 +224,115 @@ static void enomem_map_syscall(struct enomem_map_call *c)
 		   enomem_vma_prot_none_anon(guard);
 }
 
+static void enomem_map_syscall(struct enomem_map_call *c)
+{
+	struct pt_regs *uregs = task_pt_regs(current);
+	unsigned long start, end, old;
+
+	if (enomem_map_syscall_kind(uregs) != c->kind)
+		return;
+	c->known = true;
+	switch (c->kind) {
+	case ENOMEM_K_MMAP:
+		c->stack = !!(uregs->r10 & MAP_STACK);
+		c->fixed = !!(uregs->r10 & MAP_FIXED);
+		c->pages = PAGE_ALIGN(uregs->si) >> PAGE_SHIFT;
+		return;
+	case ENOMEM_K_BRK:
+		/* mm->brk moves only once the new break is mapped */
+		end = PAGE_ALIGN(uregs->di);
+		old = PAGE_ALIGN(current->mm->brk);
+		c->pages = end > old ? (end - old) >> PAGE_SHIFT : 0;
+		return;
+	case ENOMEM_K_MREMAP:
+		old = PAGE_ALIGN(uregs->si);
+		end = PAGE_ALIGN(uregs->dx);
+		c->pages = end > old ? (end - old) >> PAGE_SHIFT : 0;
+		c->fixed = !!(uregs->r10 & MREMAP_FIXED);
+		c->moves = end < old || c->fixed ||
+			   (uregs->r10 & MREMAP_MAYMOVE);
+		return;
+	}
+	start = uregs->di;
+	end = start + PAGE_ALIGN(uregs->si);
+	c->pages = (end - start) >> PAGE_SHIFT;
+	enomem_map_mprotect_stack(c, start, end, uregs->dx);
+}
+
+static void enomem_map_record(const struct enomem_map_call *c,
+			      struct enomem_event *e,
+			      enum enomem_map_reason reason)
+{
+	if (reason == ENOMEM_MR_MEMCG)
+		enomem_task_cgroup_path(ENOMEM_R_MEMCG, e->cgroup, sizeof(e->cgroup));
+	e->reason = reason;
+	e->stack = c->stack;
+	enomem_stats_count_map(reason, c->stack);
+	enomem_event_push(e);
+}
+
 static void enomem_map_failed(unsigned int kind)
 {
 	struct enomem_map_call c = { .kind = kind };
 	struct enomem_event e;
-	enum enomem_map_reason reason;
 
 	if (!current->mm)
 		return;
 	enomem_map_syscall(&c);
 	enomem_event_fill(&e, -ENOMEM, kind, ENOMEM_R_OTHER);
-	reason = enomem_map_classify(&c, &e);
-	if (reason == ENOMEM_MR_MEMCG)
-		enomem_task_cgroup_path(ENOMEM_R_MEMCG, e.cgroup, sizeof(e.cgroup));
-	e.reason = reason;
-	e.stack = c.stack;
-	enomem_stats_count_map(reason, c.stack);
-	enomem_event_push(&e);
+	enomem_map_record(&c, &e, enomem_map_classify(&c, &e));
+}
+
+static bool enomem_map_kind_watched(unsigned int kind);
+
+/*
+ * From the failure-only commit probe (probes.c), inside __vm_enough_memory()
+ * with the mmap lock held: a refusal inside mmap, mprotect, brk or mremap
+ * fails that call with ENOMEM.  Refusals elsewhere (a fork's dup_mmap, shm,
+ * swapoff, a fault on MAP_NORESERVE shared memory) are not mapping calls.
+ * A call kind whose return probe is live (maps=1) is left to that probe.
+ */
+void enomem_maps_commit_refused(void)
+{
+	struct enomem_map_call c = { 0 };
+	struct enomem_event e;
+
+	if (!current->mm)
+		return;
+	c.kind = enomem_map_syscall_kind(task_pt_regs(current));
+	if (!c.kind || enomem_map_kind_watched(c.kind))
+		return;
+	enomem_map_syscall(&c);
+	enomem_event_fill(&e, -ENOMEM, c.kind, ENOMEM_R_OTHER);
+	e.limit = ENOMEM_L_COMMIT;
+	e.value = enomem_commit_limit();
+	e.value2 = c.pages;
+	enomem_map_record(&c, &e, ENOMEM_MR_COMMIT);
 }
 
 static int enomem_mmap_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	if (unlikely((long)regs_return_value(regs) == -ENOMEM))
 		enomem_map_failed(ENOMEM_K_MMAP);
+	return 0;
+}
+
+/*
+ * do_brk_flags() returns int (5.x, 6.x), RHEL 7's an address or an error;
+ * mremap() an address or an error.  A page-aligned address never has
+ * -ENOMEM in its low 32 bits, so the int compare suits all of them.
+ */
+static int enomem_brk_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (unlikely((int)regs_return_value(regs) == -ENOMEM))
+		enomem_map_failed(ENOMEM_K_BRK);
+	return 0;
+}
+
+static int enomem_mremap_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (unlikely((int)regs_return_value(regs) == -ENOMEM))
+		enomem_map_failed(ENOMEM_K_MREMAP);
 	return 0;
 }
 
@@ -232,6 +348,7 @@ static int enomem_mprotect_return(struct kretprobe_instance *ri, struct pt_regs 
 struct enomem_map_probe {
 	const char *const *symbols;
 	const char *role;
+	unsigned int kind;
 	struct kretprobe rp;
 	const char *symbol;
 	int err;
@@ -244,15 +361,38 @@ static struct enomem_map_probe enomem_map_probes[] = {
 	{
 		/* RHEL 7 has do_mmap() backported; do_mmap_pgoff() is 3.10's own */
 		.symbols = ENOMEM_MAP_SYMS("do_mmap", "do_mmap_pgoff"),
-		.role = "map(mmap)",
+		.role = "map(mmap)", .kind = ENOMEM_K_MMAP,
 		.rp = { .handler = enomem_mmap_return },
 	},
 	{
 		.symbols = ENOMEM_MAP_SYMS("mprotect_fixup"),
-		.role = "map(mprotect)",
+		.role = "map(mprotect)", .kind = ENOMEM_K_MPROTECT,
 		.rp = { .handler = enomem_mprotect_return },
 	},
+	{
+		/* RHEL 7 backported do_brk_flags(); 3.10's own is do_brk() */
+		.symbols = ENOMEM_MAP_SYMS("do_brk_flags", "do_brk"),
+		.role = "map(brk)", .kind = ENOMEM_K_BRK,
+		.rp = { .handler = enomem_brk_return },
+	},
+	{
+		/* the syscall: its checks are spread over inlined helpers */
+		.symbols = ENOMEM_MAP_SYMS("__x64_sys_mremap", "SyS_mremap",
+					   "sys_mremap"),
+		.role = "map(mremap)", .kind = ENOMEM_K_MREMAP,
+		.rp = { .handler = enomem_mremap_return },
+	},
 };
+
+static bool enomem_map_kind_watched(unsigned int kind)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(enomem_map_probes); i++)
+		if (enomem_map_probes[i].kind == kind)
+			return READ_ONCE(enomem_map_probes[i].active);
+	return false;
+}
 
 int enomem_maps_register(void)
 {

@@ -280,6 +280,23 @@ static int enomem_vm_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 /*
+ * A refusal seen by a failure-only variant: a fork's evidence if current
+ * is forking, else a mapping call's failure for maps.c (which checks that
+ * current is in one) whatever maps= says.
+ */
+static void enomem_vm_refused(enum enomem_probe_id id)
+{
+	struct enomem_fork_ctx *ctx;
+
+	enomem_hit(id);		/* every refusal, the forks' and the others' */
+	ctx = enomem_ctx_any_in_flight() ? enomem_ctx_find() : NULL;
+	if (ctx)
+		ctx->flags |= ENOMEM_F_VM_REFUSED;
+	else
+		enomem_maps_commit_refused();
+}
+
+/*
  * P5, failure-only variant: from 5.12 __vm_enough_memory() reports each
  * refusal through pr_warn_ratelimited(), i.e. ___ratelimit(state,
  * "__vm_enough_memory"), which it calls on its refusal path only.  Where
@@ -292,9 +309,8 @@ static int enomem_vm_warn_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	const char *func = (const char *)enomem_arg(regs, 1);
 
-	if (enomem_ctx_any_in_flight() && func &&
-	    !strcmp(func, "__vm_enough_memory"))
-		enomem_mark_cold(ENOMEM_P_VM_WARN, ENOMEM_F_VM_REFUSED);
+	if (func && !strcmp(func, "__vm_enough_memory"))
+		enomem_vm_refused(ENOMEM_P_VM_WARN);
 	return 0;
 }
 
@@ -305,7 +321,7 @@ static int enomem_vm_warn_pre(struct kprobe *p, struct pt_regs *regs)
  */
 static int enomem_vm_err_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	enomem_mark_cold(ENOMEM_P_VM_ERR, ENOMEM_F_VM_REFUSED);
+	enomem_vm_refused(ENOMEM_P_VM_ERR);
 	return 0;
 }
 

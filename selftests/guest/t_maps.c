@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Failed memory mappings: a plain mmap() for each reason, and the thread
- * stacks glibc's pthread_create() maps before it would call clone().  Each
- * test provokes the real limit in a worker process, checks the errno, that
- * exactly the mapping counters of its reason moved (the stack ones too for
- * threads) by the number of failed calls, and that no fork counter moved.
+ * stacks glibc's pthread_create() maps before it would call clone(); brk()
+ * and mremap() for the reasons they meet.  Each test provokes the real limit
+ * in a worker process, checks the errno, that exactly the mapping counters
+ * of its reason moved (the stack ones too for threads) by the number of
+ * failed calls, and that no fork counter moved.  The guest suite runs them
+ * with maps=1; the commit ones run again with maps=0, where the failure-only
+ * commit probe alone must count them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +33,7 @@
 #define MAP_ATTEMPTS 2
 #define MAX_CALLS 60000
 #define MAP_TIMEOUT_S 120
+#define MAP_BIG (64 << 20)
 
 /* What the worker saw; in shared memory. */
 struct map_outcome {
@@ -42,15 +46,23 @@ struct map_outcome {
 	long limit;
 };
 
+enum map_op {
+	OP_MMAP,
+	OP_THREAD,		/* pthread_create (EAGAIN) rather than ENOMEM */
+	OP_BRK,			/* sbrk() */
+	OP_MREMAP,		/* grow a mapping that has to move */
+};
+
 struct map_test {
 	const char *name;
-	int thread;		/* pthread_create (EAGAIN) rather than mmap (ENOMEM) */
+	enum map_op op;
 	enum stat_id stat;	/* the plain reason; the stack one follows for threads */
 	void (*prepare)(struct map_outcome *o);
 	void (*enter)(struct map_outcome *o);	/* worker: set the limit */
 	void (*leave)(void);			/* worker: lift it at once */
 	void (*cleanup)(void);
 	int fill;		/* make mappings/threads until refused */
+	const char *probe;	/* role of the return probe it needs (maps=1) */
 };
 
 static long saved_a = -1, saved_b = -1;
@@ -96,6 +108,20 @@ static void mmc_enter(struct map_outcome *o)
 	long n = count_maps();
 
 	o->limit = n + 40;
+	if (n < 0 || write_long(SYSCTL_MAX_MAP_COUNT, o->limit))
+		setup_fail(o, SYSCTL_MAX_MAP_COUNT, EIO);
+}
+
+/*
+ * mremap() must move the mapping (it cannot grow in place) and refuses
+ * three short of the limit; /proc/self/maps lists [vsyscall] too, so the
+ * mm has one or two mappings fewer than the limit: mmap() would still work.
+ */
+static void mmc_mremap_enter(struct map_outcome *o)
+{
+	long n = count_maps();
+
+	o->limit = n + 1;
 	if (n < 0 || write_long(SYSCTL_MAX_MAP_COUNT, o->limit))
 		setup_fail(o, SYSCTL_MAX_MAP_COUNT, EIO);
 }
@@ -201,6 +227,37 @@ static void *hold(void *arg)
 	return arg;
 }
 
+/* A page that cannot grow in place: the page above it is another mapping. */
+static char *mremap_src;
+
+static int mremap_prepare(void)
+{
+	mremap_src = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mremap_src == MAP_FAILED)
+		return errno;
+	return mprotect(mremap_src + 4096, 4096, PROT_READ) ? errno : 0;
+}
+
+static int mremap_call(void)
+{
+	void *p = mremap(mremap_src, 4096, MAP_BIG, MREMAP_MAYMOVE);
+
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, MAP_BIG);
+	munmap(mremap_src + 4096, 4096);
+	return mremap_prepare();
+}
+
+static int brk_call(void)
+{
+	if (sbrk(MAP_BIG) == (void *)-1)
+		return errno;
+	sbrk(-MAP_BIG);
+	return 0;
+}
+
 /* One call of the kind under test: 0 or its errno. */
 static int map_call(const struct map_test *t, int i)
 {
@@ -209,7 +266,11 @@ static int map_call(const struct map_test *t, int i)
 	void *p;
 	int err;
 
-	if (t->thread) {
+	if (t->op == OP_BRK)
+		return brk_call();
+	if (t->op == OP_MREMAP)
+		return mremap_call();
+	if (t->op == OP_THREAD) {
 		pthread_attr_init(&attr);
 		/* a small stack for the holders; the default one to fail */
 		if (t->fill)
@@ -219,7 +280,7 @@ static int map_call(const struct map_test *t, int i)
 		return err;
 	}
 	/* alternate the protection so that neighbours never merge */
-	p = mmap(NULL, t->fill ? 4096 : 64 << 20,
+	p = mmap(NULL, t->fill ? 4096 : MAP_BIG,
 		 (i & 1) ? PROT_READ : PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? errno : 0;
@@ -227,9 +288,13 @@ static int map_call(const struct map_test *t, int i)
 
 static void map_worker(const struct map_test *t, struct map_outcome *o)
 {
-	int expect = t->thread ? EAGAIN : ENOMEM;
+	int expect = t->op == OP_THREAD ? EAGAIN : ENOMEM;
 	int i, err, calls = 0;
 
+	if (t->op == OP_MREMAP && (err = mremap_prepare())) {
+		setup_fail(o, "map the page to grow", err);
+		goto out;
+	}
 	if (t->enter)
 		t->enter(o);
 	if (o->skip || o->setup_err)
@@ -310,25 +375,47 @@ cleanup:
 }
 
 static const struct map_test map_tests[] = {
-	{ "map_mmap_max_map_count", 0, ST_MAP_MAX_MAP_COUNT, mmc_prepare,
-	  mmc_enter, mmc_restore, mmc_restore, 1 },
-	{ "map_mmap_rlimit_as", 0, ST_MAP_RLIMIT_AS, NULL, as_enter, NULL, NULL, 0 },
-	{ "map_mmap_commit", 0, ST_MAP_COMMIT, commit_prepare, commit_enter,
-	  commit_restore, commit_restore, 0 },
-	{ "map_mmap_memcg", 0, ST_MAP_MEMCG, memcg_prepare, memcg_enter, NULL,
-	  memcg_cleanup, 1 },
-	{ "map_thread_max_map_count", 1, ST_MAP_MAX_MAP_COUNT, mmc_prepare,
-	  mmc_enter, mmc_restore, mmc_restore, 1 },
-	{ "map_thread_rlimit_as", 1, ST_MAP_RLIMIT_AS, NULL, as_enter, NULL, NULL, 0 },
-	{ "map_thread_commit", 1, ST_MAP_COMMIT, commit_prepare, commit_enter,
-	  commit_restore, commit_restore, 0 },
+	{ "map_mmap_max_map_count", OP_MMAP, ST_MAP_MAX_MAP_COUNT, mmc_prepare,
+	  mmc_enter, mmc_restore, mmc_restore, 1, "map(mmap)" },
+	{ "map_mmap_rlimit_as", OP_MMAP, ST_MAP_RLIMIT_AS, NULL, as_enter, NULL,
+	  NULL, 0, "map(mmap)" },
+	{ "map_mmap_commit", OP_MMAP, ST_MAP_COMMIT, commit_prepare,
+	  commit_enter, commit_restore, commit_restore, 0, NULL },
+	{ "map_mmap_memcg", OP_MMAP, ST_MAP_MEMCG, memcg_prepare, memcg_enter,
+	  NULL, memcg_cleanup, 1, "map(mmap)" },
+	{ "map_thread_max_map_count", OP_THREAD, ST_MAP_MAX_MAP_COUNT,
+	  mmc_prepare, mmc_enter, mmc_restore, mmc_restore, 1, "map(mmap)" },
+	{ "map_thread_rlimit_as", OP_THREAD, ST_MAP_RLIMIT_AS, NULL, as_enter,
+	  NULL, NULL, 0, "map(mmap)" },
+	{ "map_thread_commit", OP_THREAD, ST_MAP_COMMIT, commit_prepare,
+	  commit_enter, commit_restore, commit_restore, 0, NULL },
+	{ "map_brk_rlimit_as", OP_BRK, ST_MAP_RLIMIT_AS, NULL, as_enter, NULL,
+	  NULL, 0, "map(brk)" },
+	{ "map_brk_commit", OP_BRK, ST_MAP_COMMIT, commit_prepare, commit_enter,
+	  commit_restore, commit_restore, 0, NULL },
+	{ "map_mremap_max_map_count", OP_MREMAP, ST_MAP_MAX_MAP_COUNT,
+	  mmc_prepare, mmc_mremap_enter, mmc_restore, mmc_restore, 0,
+	  "map(mremap)" },
+	{ "map_mremap_rlimit_as", OP_MREMAP, ST_MAP_RLIMIT_AS, NULL, as_enter,
+	  NULL, NULL, 0, "map(mremap)" },
+	{ "map_mremap_commit", OP_MREMAP, ST_MAP_COMMIT, commit_prepare,
+	  commit_enter, commit_restore, commit_restore, 0, NULL },
 };
 
 #define NR_MAP_TESTS ((int)(sizeof(map_tests) / sizeof(map_tests[0])))
 
+static int nr_commit_tests(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < NR_MAP_TESTS; i++)
+		n += map_tests[i].stat == ST_MAP_COMMIT;
+	return n;
+}
+
 int maps_count_tests(void)
 {
-	return 2 * NR_MAP_TESTS + 1;
+	return 2 * NR_MAP_TESTS + nr_commit_tests() + 1;
 }
 
 static int loaded_errno[NR_MAP_TESTS];
@@ -337,43 +424,108 @@ static int map_outcome_ok(const struct map_test *t, const struct map_outcome *o)
 {
 	ktap_diag("limit %ld, %d made first; %d failed, first %s, %d with %s",
 		  o->limit, o->holders, o->failed, errno_name(o->first_errno),
-		  o->expected, t->thread ? "EAGAIN" : "ENOMEM");
+		  o->expected, t->op == OP_THREAD ? "EAGAIN" : "ENOMEM");
 	return o->failed >= MAP_ATTEMPTS && o->expected == o->failed;
 }
 
-void test_maps(void)
+/* Is the return probe with this role live?  Its line in debugfs "probes". */
+static int probe_live(const char *role, char *line, size_t len)
+{
+	static char buf[8192];
+	char *p, *end;
+	size_t rl = strlen(role);
+
+	if (read_file(DEBUGFS_DIR "/probes", buf, sizeof(buf)) < 0)
+		return 0;
+	for (p = buf; *p; p = end + !!*end) {
+		end = strchrnul(p, '\n');
+		if ((size_t)(end - p) > rl && !strncmp(end - rl, role, rl) &&
+		    end[-rl - 1] == ' ') {
+			snprintf(line, len, "%.*s", (int)(end - p), p);
+			return strstr(line, " registered ") != NULL;
+		}
+	}
+	snprintf(line, len, "no line for %s", role);
+	return 0;
+}
+
+/* The kind field (5th) of the newest event: the call it names. */
+static int last_event_kind_is(const char *kind)
+{
+	static char buf[64 << 10];
+	char *line, *p, k[16];
+	long n = read_file(DEBUGFS_DIR "/events", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	line = (p = strrchr(buf, '\n')) ? p + 1 : buf;
+	if (sscanf(line, "%*s %*s %*s %*s %15s", k) != 1)
+		return 0;
+	if (strcmp(k, kind))
+		ktap_diag("newest event is a %s call, not %s: %s", k, kind, line);
+	return !strcmp(k, kind);
+}
+
+static const char *const op_kind[] = {
+	[OP_MMAP] = "mmap", [OP_BRK] = "brk", [OP_MREMAP] = "mremap",
+};
+
+/* Run T, check its errno and that exactly its counters moved. */
+static void map_check(const struct map_test *t, const char *name, int idx)
 {
 	long long want[ST_COUNT];
-	const struct map_test *t;
 	struct map_outcome o;
 	struct stats a, b;
-	int i, ok;
+	int ok;
+
+	ok = !read_checked(&a);
+	map_run(t, &o);
+	if (o.skip) {
+		ktap_skip(name, o.msg);
+		return;
+	}
+	if (o.setup_err) {
+		ktap_diag("%s", o.msg);
+		ktap_result(0, name);
+		return;
+	}
+	if (idx >= 0)
+		loaded_errno[idx] = o.first_errno;
+	ok = map_outcome_ok(t, &o) && ok;
+	memset(want, 0, sizeof(want));
+	want[ST_MAP_FAILED] = want[t->stat] = o.failed;
+	if (t->op == OP_THREAD) {
+		want[ST_MAP_STACK_FAILED] = o.failed;
+		want[t->stat - ST_MAP_FAILED + ST_MAP_STACK_FAILED] = o.failed;
+	}
+	ok = !read_checked(&b) && ok && check_want(want, &a, &b);
+	if (t->op != OP_THREAD)
+		ok = last_event_kind_is(op_kind[t->op]) && ok;
+	if (!ok)
+		ktap_diag_file("events", DEBUGFS_DIR "/events");
+	ktap_result(ok, name);
+}
+
+/* maps=1: every test, each through its call's return probe if it needs one. */
+void test_maps(void)
+{
+	const struct map_test *t;
+	char line[160], why[240];
+	int i;
 
 	for (i = 0; i < NR_MAP_TESTS; i++) {
 		t = &map_tests[i];
-		ok = !read_checked(&a);
-		map_run(t, &o);
-		if (o.skip) {
-			ktap_skip(t->name, o.msg);
+		if (t->probe && !probe_live(t->probe, line, sizeof(line))) {
+			snprintf(why, sizeof(why),
+				 "no return probe for %s on this kernel (%s)",
+				 t->probe, line);
+			ktap_skip(t->name, why);
 			continue;
 		}
-		if (o.setup_err) {
-			ktap_diag("%s", o.msg);
-			ktap_result(0, t->name);
-			continue;
-		}
-		loaded_errno[i] = o.first_errno;
-		ok = map_outcome_ok(t, &o) && ok;
-		memset(want, 0, sizeof(want));
-		want[ST_MAP_FAILED] = want[t->stat] = o.failed;
-		if (t->thread) {
-			want[ST_MAP_STACK_FAILED] = o.failed;
-			want[t->stat - ST_MAP_FAILED + ST_MAP_STACK_FAILED] = o.failed;
-		}
-		ok = !read_checked(&b) && ok && check_want(want, &a, &b);
-		if (!ok)
-			ktap_diag_file("events", DEBUGFS_DIR "/events");
-		ktap_result(ok, t->name);
+		map_check(t, t->name, i);
 	}
 }
 
@@ -397,6 +549,10 @@ void test_maps_observer(void)
 			ktap_skip(name, o[i].msg);
 			continue;
 		}
+		if (!loaded_errno[i]) {
+			ktap_skip(name, "not run with the module (see above)");
+			continue;
+		}
 		ok = !unload_err && !load_err;
 		if (o[i].setup_err) {
 			ktap_diag("%s", o[i].msg);
@@ -410,19 +566,33 @@ void test_maps_observer(void)
 	}
 }
 
-/* With maps=0 (the default) a failed mapping moves no counter at all. */
+/*
+ * With maps=0 (the default): a commit refusal is still counted, for every
+ * call, by the failure-only commit probe alone; a failure for any other
+ * reason moves no counter at all.
+ */
 void test_maps_off(void)
 {
 	long long want[ST_COUNT] = { 0 };
 	const struct map_test *t = &map_tests[1];	/* RLIMIT_AS: no sysctl */
 	struct map_outcome o;
 	struct stats a, b;
-	int ok, err;
+	char name[80];
+	int i, ok, err;
 
 	err = kmod_unload(MODULE_NAME);
 	err = err ? err : kmod_load(MODULE_PATH, "maps=0");
 	if (err)
 		ktap_diag("reload with maps=0: %s", strerror(err));
+	for (i = 0; i < NR_MAP_TESTS; i++) {
+		if (map_tests[i].stat != ST_MAP_COMMIT)
+			continue;
+		snprintf(name, sizeof(name), "maps_0_%s", map_tests[i].name);
+		if (err)
+			ktap_result(0, name);
+		else
+			map_check(&map_tests[i], name, -1);
+	}
 	ok = !err && !read_checked(&a);
 	map_run(t, &o);
 	ok = ok && !o.setup_err && map_outcome_ok(t, &o);
