@@ -209,6 +209,25 @@ static void check_past_only(const struct diag_ctx *ctx)
 }
 
 
+/*
+ * The module's maps= parameter (sysfs shows a bool as Y or N), -1 if not
+ * shown: with maps=0 only commit refusals of mapping calls are counted, so
+ * a zero for the other reasons proves nothing.
+ */
+static int maps_param(void)
+{
+	char path[PATH_MAX], *buf;
+	int on;
+
+	root_path(path, sizeof(path), "/sys/module/enomem_stats/parameters/maps");
+	buf = read_file(path, NULL);
+	if (!buf)
+		return -1;
+	on = buf[0] == 'Y' || buf[0] == '1';
+	free(buf);
+	return on;
+}
+
 static void print_diagnosis_text(int loaded, int exit_code)
 {
 	int i, nhit = 0, nnear = 0, npast = 0, shown_ok = 0;
@@ -226,6 +245,8 @@ static void print_diagnosis_text(int loaded, int exit_code)
 	if (loaded && diag_cnt.has_maps && diag_cnt.m[M_FAILED])
 		printf("enomem_stats: %llu failed memory mappings (%llu thread stacks) counted since load or reset\n",
 		       diag_cnt.m[M_FAILED], diag_cnt.m[M_STACK_FAILED]);
+	if (loaded && diag_cnt.has_maps && maps_param() == 0)
+		printf("enomem_stats: loaded with maps=0: a failed mmap/mprotect/brk/mremap is counted only when the commit limit refused it; count max_map_count, RLIMIT_AS and memcg refusals with maps=1 (it costs every mmap, see README)\n");
 	if (exit_code == 0)
 		printf("No ceiling is hit or near (%d past failure reason%s).\n",
 		       npast, npast == 1 ? "" : "s");
@@ -254,8 +275,13 @@ static void print_diagnosis_json(int loaded, int exit_code)
 	jw_string("status", exit_code ? "limit" : "ok");
 	if (loaded)
 		jw_uint("fork_failed", diag_cnt.v[C_FORK_FAILED]);
-	if (loaded && diag_cnt.has_maps)
+	if (loaded && diag_cnt.has_maps) {
 		jw_uint("map_failed", diag_cnt.m[M_FAILED]);
+		if (maps_param() < 0)
+			jw_null("maps_param");
+		else
+			jw_bool("maps_param", maps_param());
+	}
 	jw_array_open("findings");
 	for (i = 0; i < nr_findings; i++) {
 		f = &findings[i];

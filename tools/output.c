@@ -16,13 +16,13 @@
 
 #include "enomemstat.h"
 
-/* Failed mmap/mprotect calls; thread stacks (pthread_create's EAGAIN) apart. */
+/* Failed mmap/mprotect/brk/mremap calls; thread stacks (pthread_create's EAGAIN) apart. */
 static void print_map_table(const struct counters *c)
 {
 	unsigned long long n, st;
 	int i;
 
-	printf("\nenomem_stats: %llu failed memory mappings (mmap/mprotect ENOMEM), %llu of them thread stacks (pthread_create failed with EAGAIN before clone)\n",
+	printf("\nenomem_stats: %llu failed memory mappings (mmap/mprotect/brk/mremap ENOMEM), %llu of them thread stacks (pthread_create failed with EAGAIN before clone)\n",
 	       c->m[M_FAILED], c->m[M_STACK_FAILED]);
 	printf("\n%-14s %10s %10s  %s\n", "MAP REASON", "FAILED", "STACKS",
 	       "LIMIT: WHERE TO LOOK");
@@ -150,7 +150,7 @@ void print_prometheus(const struct counters *c)
 	if (!c->has_maps)
 		return;
 	prom_family("enomem_stats_maps_failed_total", "counter",
-		    "Failed mmap/mprotect calls (ENOMEM) seen by enomem_stats.");
+		    "Failed mmap/mprotect/brk/mremap calls (ENOMEM) seen by enomem_stats.");
 	printf("enomem_stats_maps_failed_total %llu\n", c->m[M_FAILED]);
 	prom_family("enomem_stats_map_failures_total", "counter",
 		    "Failed mappings by the limit that refused them; stack=\"1\": thread stacks (pthread_create EAGAIN).");

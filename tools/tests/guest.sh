@@ -91,7 +91,7 @@ if run "table agrees with /proc/enomem_stats"; then
 	grep -q "^enomem_stats: $(val fork_failed) failed forks (ENOMEM $(val fork_enomem), EAGAIN $(val fork_eagain), other errno $(val fork_other))" "$T/out" ||
 		bad="$bad summary"
 	if [ -n "$(val map_failed)" ]; then
-		grep -q "^enomem_stats: $(val map_failed) failed memory mappings (mmap/mprotect ENOMEM), $(val map_stack_failed) of them thread stacks" "$T/out" ||
+		grep -q "^enomem_stats: $(val map_failed) failed memory mappings (mmap/mprotect/brk/mremap ENOMEM), $(val map_stack_failed) of them thread stacks" "$T/out" ||
 			bad="$bad map_summary"
 		for r in $MAP_REASONS; do
 			grep -Eq "^$r +$(val "map_$r") +$(val "map_stack_$r")( |\$)" "$T/out" || bad="$bad map_$r"

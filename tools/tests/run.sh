@@ -311,6 +311,8 @@ t maps_partial		maps_partial
 t maps_diag		maps --diagnose
 t maps_diag_mapcount	maps+mapcount_near --diagnose --pid 1234
 t maps_diag_json	maps+as_near --diagnose --pid 1234 --json
+t maps_diag_off		maps+maps_off --diagnose
+t maps_diag_off_json	maps+maps_off --diagnose --json
 
 # --- --output FILE: complete, mode 0644, atomic, nothing left behind ---
 output output_prometheus	base old prometheus.out --prometheus
