@@ -3,6 +3,9 @@
  * Load/unload cycles under fork storms, failers and readers on every vCPU
  * (the reload VM): nothing may oops, every read must be well formed, the
  * kprobes list must come back clean, and the failures must be counted.
+ * Every other cycle loads with maps=1, so the mapping return probes come
+ * and go too, under a task whose mmaps and threads RLIMIT_AS refuses: those
+ * cycles must count its refusals, the maps=0 ones none.
  */
 #include "stress.h"
 #include <sys/klog.h>
@@ -14,7 +17,7 @@ void test_reload(int cycles, int maxsec)
 	char err[256], ebuf[512];
 	pid_t pids[16];
 	int np = 0, c, r, i, n = ncpus(), kmsg, ok = 1, kpok = kp_have, inv = 1, attr = 1;
-	int retries = 0, done = 0;
+	int retries = 0, done = 0, maps = 0, mapok = 1;
 	unsigned long events = 0, rec;
 	unsigned int size;
 	double t0, tl = 0, tu = 0, t;
@@ -44,6 +47,7 @@ void test_reload(int cycles, int maxsec)
 		pids[np++] = start_storm(i, -1, &sh->t[i]);
 	pids[np++] = start_failer(W_PIDS, 0, -1, &sh->t[4]);
 	pids[np++] = start_failer(W_NPROC, 1 % n, -1, &sh->t[5]);
+	pids[np++] = start_map_failer(0, &sh->t[6]);
 	pids[np++] = start_proc_reader(0);
 	pids[np++] = start_debugfs_reader(1 % n);
 
@@ -51,7 +55,8 @@ void test_reload(int cycles, int maxsec)
 	for (c = 0; c < cycles && ok; c++) {
 		sh->gen++;
 		t = now();
-		r = mod_load(NULL);
+		maps = c % 2 == 0;
+		r = mod_load(maps ? "maps=1" : NULL);
 		tl += now() - t;
 		if (r) {
 			diag("cycle %d: insmod: %s", c, strerror(r));
@@ -85,6 +90,14 @@ void test_reload(int cycles, int maxsec)
 				diag("cycle %d: fork_enomem %llu fork_other %llu (only EAGAIN here)",
 				     c, s.v[ST_FORK_ENOMEM], s.v[ST_FORK_OTHER]);
 			attr = 0;
+		}
+		/* RLIMIT_AS is the only mapping limit met here */
+		if (!r && (maps ? s.v[ST_MAP_FAILED] != s.v[ST_MAP_RLIMIT_AS] :
+			   s.v[ST_MAP_FAILED] != 0)) {
+			if (mapok)
+				diag("cycle %d (maps=%d): map_failed %llu, map_rlimit_as %llu",
+				     c, maps, s.v[ST_MAP_FAILED], s.v[ST_MAP_RLIMIT_AS]);
+			mapok = 0;
 		}
 		for (i = 0; !r && i < ST_COUNT; i++)
 			tot.v[i] += s.v[i];
@@ -135,6 +148,11 @@ void test_reload(int cycles, int maxsec)
 		tally_show("storm", &sh->t[i]);
 	tally_show("pids.max", &sh->t[4]);
 	tally_show("RLIMIT_NPROC", &sh->t[5]);
+	diag("RLIMIT_AS task (fork=page, vfork=256 MiB mmap, thread=pthread_create):");
+	tally_show("RLIMIT_AS", &sh->t[6]);
+	diag("maps=1 cycles: %llu failed mappings counted (%llu rlimit_as, %llu of them thread stacks), %llu map_missed",
+	     tot.v[ST_MAP_FAILED], tot.v[ST_MAP_RLIMIT_AS],
+	     tot.v[ST_MAP_STACK_RLIMIT_AS], tot.v[ST_MAP_MISSED]);
 	result(ok && done == cycles, "stress_reload_cycles");
 
 	if (sh->msg_taken)
@@ -154,5 +172,8 @@ void test_reload(int cycles, int maxsec)
 	result(attr && tot.v[ST_CGROUP_PIDS] && tot.v[ST_NPROC] &&
 	       tally_failed(&sh->t[4], EAGAIN) && tally_failed(&sh->t[5], EAGAIN),
 	       "stress_reload_attribution");
+	result(mapok && tot.v[ST_MAP_RLIMIT_AS] && tot.v[ST_MAP_STACK_RLIMIT_AS] &&
+	       tally_failed(&sh->t[6], ENOMEM) && tally_failed(&sh->t[6], EAGAIN) &&
+	       sh->t[6].ok[K_PROC], "stress_reload_maps_attribution");
 	result(!log_has_warning(log), "stress_reload_no_warn_in_log");
 }

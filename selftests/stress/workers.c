@@ -123,6 +123,61 @@ pid_t start_failer(enum worker w, int cpu, long rounds, struct tally *t)
 }
 
 /*
+ * Mapping calls at RLIMIT_AS, until stop: a page that fits (the success path
+ * of the mapping probes), a 256 MiB mmap and a pthread_create whose default
+ * stack do not (ENOMEM, EAGAIN).  What the reload VM's maps=1 cycles count,
+ * and its maps=0 cycles must not.  Tallied as fork=the page, vfork=the big
+ * mmap, thread=the thread.
+ */
+pid_t start_map_failer(int cpu, struct tally *t)
+{
+	pid_t pid = fork_child();
+	struct rlimit rl;
+	char status[4096], *vm;
+	pthread_t th;
+	void *m;
+	int rc;
+
+	if (pid)
+		return pid;
+	pin(cpu);
+	setpriority(PRIO_PROCESS, 0, 10);
+	if (read_file("/proc/self/status", status, sizeof(status)) < 0 ||
+	    !(vm = strstr(status, "VmSize:")))
+		_exit(107);
+	/* 4 MiB to spare: the page fits, an 8 MiB thread stack does not */
+	rl.rlim_cur = rl.rlim_max = (strtoul(vm + 7, NULL, 10) + 4096) * 1024;
+	if (setrlimit(RLIMIT_AS, &rl))
+		_exit(108);
+	while (!sh->stop) {
+		m = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED) {
+			count_err(t, K_PROC, errno);
+		} else {
+			t->ok[K_PROC]++;
+			munmap(m, 4096);
+		}
+		m = mmap(NULL, 256 << 20, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED) {
+			count_err(t, K_VFORK, errno);
+		} else {
+			t->ok[K_VFORK]++;
+			munmap(m, 256 << 20);
+		}
+		rc = pthread_create(&th, NULL, thread_noop, NULL);
+		if (!rc) {
+			pthread_join(th, NULL);
+			t->ok[K_THREAD]++;
+		} else {
+			count_err(t, K_THREAD, rc);
+		}
+	}
+	_exit(0);
+}
+
+/*
  * Commit refusal (vm.overcommit_memory=2, ratio 1), then clone flags
  * copy_process() refuses (EINVAL): "rounds" of each.  Commit refusal needs
  * the whole box: run it alone, after the others.

@@ -192,8 +192,14 @@ check "--diagnose --pid" $? "exit $rc: $(head -c 400 "$T/out") $(head -c 200 "$T
 
 "$BIN" --diagnose --json > "$T/out" 2> "$T/err"
 rc=$?
-[ $rc -le 1 ] && grep -Eq '^\{"module_loaded":true,"status":"[a-z]*","fork_failed":[0-9]*,("map_failed":[0-9]*,)?"findings":\[' "$T/out"
-check "--diagnose --json" $? "exit $rc: $(head -c 300 "$T/out")"
+# maps_param: the module's maps= as sysfs shows it (Y/N)
+mp=null
+case $(cat "$R/sys/module/enomem_stats/parameters/maps" 2>/dev/null) in
+Y*) mp=true ;;
+N*) mp=false ;;
+esac
+[ $rc -le 1 ] && grep -Eq '^\{"module_loaded":true,"status":"[a-z]*","fork_failed":[0-9]*,("map_failed":[0-9]*,"maps_param":'"$mp"',)?"findings":\[' "$T/out"
+check "--diagnose --json" $? "exit $rc, maps_param $mp: $(head -c 300 "$T/out")"
 
 # A full cgroup must come out as HIT with exit 1: pids.max 1 holding one sleep.
 # cgroup v2, or the v1 pids hierarchy the guest mounts on kernels without v2
