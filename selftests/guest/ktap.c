@@ -71,3 +71,16 @@ int ktap_failed(void)
 {
 	return ktap_nfailed;
 }
+
+int ktap_not_run(const char *name, int skip, int setup_err, const char *msg)
+{
+	if (skip) {
+		ktap_skip(name, msg);
+		return 1;
+	}
+	if (!setup_err)
+		return 0;
+	ktap_diag("%s", msg);
+	ktap_result(0, name);
+	return 1;
+}

@@ -11,5 +11,10 @@ void ktap_skip(const char *name, const char *reason);
 /* Print a file as diagnostics, for the serial log. */
 void ktap_diag_file(const char *title, const char *path);
 int ktap_failed(void);
+/*
+ * A test that could not run reports here: a skip with its reason, or a
+ * failure of its setup.  Returns 1 if it did (the caller stops there).
+ */
+int ktap_not_run(const char *name, int skip, int setup_err, const char *msg);
 
 #endif

@@ -483,15 +483,8 @@ static void map_check(const struct map_test *t, const char *name, int idx)
 
 	ok = !read_checked(&a);
 	map_run(t, &o);
-	if (o.skip) {
-		ktap_skip(name, o.msg);
+	if (ktap_not_run(name, o.skip, o.setup_err, o.msg))
 		return;
-	}
-	if (o.setup_err) {
-		ktap_diag("%s", o.msg);
-		ktap_result(0, name);
-		return;
-	}
 	if (idx >= 0)
 		loaded_errno[idx] = o.first_errno;
 	ok = map_outcome_ok(t, &o) && ok;

@@ -95,15 +95,8 @@ void test_reason(int idx, enum kind k)
 	}
 	ok = !read_checked(&a);
 	provoke(sc, k, ATTEMPTS, &o);
-	if (o.skip) {
-		ktap_skip(name, o.msg);
+	if (ktap_not_run(name, o.skip, o.setup_err, o.msg))
 		return;
-	}
-	if (o.setup_err) {
-		ktap_diag("%s", o.msg);
-		ktap_result(0, name);
-		return;
-	}
 	if (k == K_FORK)
 		loaded_errno[idx] = o.first_errno;
 	ok = check_outcome(sc, &o, k) && ok;

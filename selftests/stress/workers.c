@@ -18,12 +18,24 @@ static void *thread_noop(void *arg)
 	return arg;
 }
 
+/* One pthread_create (and join), tallied as K_THREAD. */
+static void tally_thread(struct tally *t)
+{
+	pthread_t th;
+	int rc = pthread_create(&th, NULL, thread_noop, NULL);
+
+	if (!rc) {
+		pthread_join(th, NULL);
+		t->ok[K_THREAD]++;
+	} else {
+		count_err(t, K_THREAD, rc);
+	}
+}
+
 /* One fork, one vfork, one thread; each outcome tallied. */
 void attempt_round(struct tally *t)
 {
-	pthread_t th;
 	pid_t pid;
-	int rc;
 
 	pid = fork();
 	if (pid == 0)
@@ -43,13 +55,7 @@ void attempt_round(struct tally *t)
 	} else {
 		count_err(t, K_VFORK, errno);
 	}
-	rc = pthread_create(&th, NULL, thread_noop, NULL);
-	if (!rc) {
-		pthread_join(th, NULL);
-		t->ok[K_THREAD]++;
-	} else {
-		count_err(t, K_THREAD, rc);
-	}
+	tally_thread(t);
 }
 
 /* Successful forks of every kind, on one CPU, until stop or "rounds". */
@@ -134,9 +140,7 @@ pid_t start_map_failer(int cpu, struct tally *t)
 	pid_t pid = fork_child();
 	struct rlimit rl;
 	char status[4096], *vm;
-	pthread_t th;
 	void *m;
-	int rc;
 
 	if (pid)
 		return pid;
@@ -166,13 +170,7 @@ pid_t start_map_failer(int cpu, struct tally *t)
 			t->ok[K_VFORK]++;
 			munmap(m, 256 << 20);
 		}
-		rc = pthread_create(&th, NULL, thread_noop, NULL);
-		if (!rc) {
-			pthread_join(th, NULL);
-			t->ok[K_THREAD]++;
-		} else {
-			count_err(t, K_THREAD, rc);
-		}
+		tally_thread(t);
 	}
 	_exit(0);
 }
