@@ -9,9 +9,6 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 . "$HERE/lib/common.sh"
-OUT=${1:-$TOP/dist}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
 
 need dpkg-buildpackage dpkg-dev
 need dh debhelper
@@ -19,10 +16,7 @@ need_file /usr/share/perl5/Debian/Debhelper/Sequence/dkms.pm dh-dkms
 need make make
 need gcc gcc
 
-VERSION=$(pkg_version "$TOP")
-[ -n "$VERSION" ] || { echo "debian-build.sh: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/enomem-deb.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
+build_start debian-build.sh deb "${1:-}"
 B=$T/enomem-stats-$VERSION
 stage "$TOP" "$B"
 cp -r "$HERE/debian" "$B/debian"

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Sourced by packaging/*/build.sh and packaging/tests/run.sh.
+# Sourced by packaging/rpm/build.sh, packaging/debian-build.sh and
+# packaging/tests/run.sh, so that the builds and their tests share one copy
+# of what they all need (installs, version, staging, the builds' start).
 
 # apt_install PKG: install a Debian package (apt-get update once if needed).
 apt_install() {
@@ -41,4 +43,18 @@ stage() {
 		fi
 	} | grep -v '^tools/tests/' | while read -r f; do [ -f "$f" ] && echo "$f"; done | tar -cf - -T -) |
 		tar -xf - -C "$2"
+}
+
+# build_start NAME TAG [OUT]: how both build scripts begin, with TOP set:
+# OUT made and absolute (default TOP/dist), VERSION from dkms.conf (NAME
+# says when there is none) and a work directory T (enomem-TAG.*) that goes
+# on exit.
+build_start() {
+	OUT=${3:-$TOP/dist}
+	mkdir -p "$OUT"
+	OUT=$(cd "$OUT" && pwd)
+	VERSION=$(pkg_version "$TOP")
+	[ -n "$VERSION" ] || { echo "$1: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	T=$(mktemp -d "${TMPDIR:-/tmp}/enomem-$2.XXXXXX")
+	trap 'rm -rf "$T"' EXIT INT TERM
 }

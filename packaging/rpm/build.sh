@@ -11,19 +11,13 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 . "$TOP/packaging/lib/common.sh"
-OUT=${1:-$TOP/dist}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
 
 need rpmbuild rpm
 need musl-gcc musl-tools
 need make make
 need gcc gcc
 
-VERSION=$(pkg_version "$TOP")
-[ -n "$VERSION" ] || { echo "rpm/build.sh: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/enomem-rpm.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
+build_start rpm/build.sh rpm "${1:-}"
 mkdir -p "$T/SOURCES" "$T/SPECS" "$T/stage"
 
 stage "$TOP" "$T/stage/enomem-stats-$VERSION"
