@@ -150,6 +150,7 @@ fi
 # The EL7 binary RPM's own enomemstat goes into every guest: a static binary
 # built here must run on EL7's glibc 2.17, and the guest has no libc at all.
 pkg_guest=
+pkg_rpms=
 if [ "$mode" = run ] && [ -z "${ENOMEM_NO_PACKAGES:-}" ] && [ -x "$top/packaging/rpm/build.sh" ]; then
 	rm -rf "$work/rpm" && mkdir -p "$work/rpm/root"
 	if "$top/packaging/rpm/build.sh" "$work/rpm" >"$work/rpm.log" 2>&1 &&
@@ -157,6 +158,7 @@ if [ "$mode" = run ] && [ -z "${ENOMEM_NO_PACKAGES:-}" ] && [ -x "$top/packaging
 	   (cd "$work/rpm/root" && rpm2cpio "$rpm" | cpio --quiet -idm ./usr/sbin/enomemstat) &&
 	   [ -x "$work/rpm/root/usr/sbin/enomemstat" ]; then
 		pkg_guest=$work/rpm/root/usr/sbin/enomemstat
+		pkg_rpms=$work/rpm
 		ntests=$((ntests + 1))
 	else
 		tail -n 20 "$work/rpm.log"
@@ -360,7 +362,9 @@ fi
 
 # The packages (packaging/): build the RPMs and .debs, check their contents,
 # scripts and units, run their dkms scriptlets in a private dkms tree.
+# The RPMs built above for the guest check are not built again.
 if [ "$mode" = run ] && [ -z "${ENOMEM_NO_PACKAGES:-}" ] && [ -f "$top/packaging/tests/run.sh" ]; then
+	export ENOMEM_PKG_RPM_DIR=$pkg_rpms
 	host_suite packaging packaging 1200 "$top/packaging/tests/run.sh" "$work"
 fi
 

@@ -21,6 +21,9 @@
 # the RHEL 7 tree in rhel7/, Debian's headers as selftests/lib/fetch-kernel.sh
 # keeps them.  ENOMEM_PKG_DEBIAN_KERNEL (default linux-image-amd64) picks
 # Debian's kernel; ENOMEM_PKG_NO_DKMS=1 skips the dkms builds.
+# ENOMEM_PKG_RPM_DIR: a directory where rpm/build.sh has already built the
+# RPMs (selftests/run.sh does, for its guest check); they are taken from
+# there instead of being built again.
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -98,7 +101,12 @@ echo "# version (dkms.conf): $VERSION"
 
 # ---------------------------------------------------------------- build
 D=$W/dist
-t "rpm: build.sh builds the SRPM, then both binary RPMs from it" sh "$PKG/rpm/build.sh" "$D"
+if [ -n "${ENOMEM_PKG_RPM_DIR:-}" ]; then
+	t "rpm: build.sh built the SRPM, then both binary RPMs from it (in $ENOMEM_PKG_RPM_DIR)" \
+		sh -c 'mkdir -p "$1" && cp "$2"/enomem-stats-*.rpm "$1/"' sh "$D" "$ENOMEM_PKG_RPM_DIR"
+else
+	t "rpm: build.sh builds the SRPM, then both binary RPMs from it" sh "$PKG/rpm/build.sh" "$D"
+fi
 t "deb: debian-build.sh builds both Debian packages" sh "$PKG/debian-build.sh" "$D"
 SRPM=$D/enomem-stats-$VERSION-1.el7.src.rpm
 RPM=$D/enomem-stats-$VERSION-1.el7.x86_64.rpm
