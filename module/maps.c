@@ -25,9 +25,9 @@
  *   mm->total_vm are what the check saw.  mremap is probed at its syscall,
  *   after the lock is dropped: another thread of the same process mapping
  *   at that moment can change what is read.  brk() has no return probe:
- *   one on do_brk_flags() was followed by oopses with garbage RFLAGS in
- *   unrelated code in 3 of 4 6.12 bench boots (single-threaded TCG), and by
- *   none in 4 boots without it; until that is understood, brk() is counted
+ *   with one on do_brk_flags(), 3 of 4 6.12 bench boots (single-threaded
+ *   TCG) died with garbage RFLAGS in unrelated code, against 1 of 6 without
+ *   it (module unloaded then); until that is understood, brk() is counted
  *   for commit refusals only.
  *
  * The call's own arguments come from the syscall's registers (no lookups on
