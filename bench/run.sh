@@ -11,7 +11,7 @@
 #   floor2      the floor again: the A/A control, shows what "no difference" looks like
 #   module      enomem_stats loaded, default parameters (event ring on)
 #   module+log  enomem_stats loaded with log=1 (kernel log line too)
-#   module-maps enomem_stats loaded with maps=1 (the mmap/mprotect probes)
+#   module-maps enomem_stats loaded with maps=1 (the mmap/mprotect/mremap return probes)
 #   ftrace      the do-it-yourself alternative (the "peer"): one kretprobe
 #               event on the fork entry (kernel_clone, _do_fork or do_fork)
 #               with $retval, enabled, via kprobe_events
@@ -239,6 +239,8 @@ Modes:
 - \`floor\`: module not loaded, no probes.
 - \`module\`: \`insmod enomem_stats.ko\` with default parameters (the event ring is always on).
 - \`module+log\`: \`insmod enomem_stats.ko log=1\` (the rate-limited kernel log line too).
+- \`module-maps\`: \`insmod enomem_stats.ko maps=1\` (return probes on do_mmap, mprotect_fixup and
+  the mremap syscall: the failed-mapping reasons beyond the commit limit).
 - \`ftrace\` (the peer): the do-it-yourself alternative on any kernel, module not loaded:
   \`echo 'r:enomem_bench kernel_clone ret=\$retval' >> /sys/kernel/tracing/kprobe_events\` (3.10:
   \`do_fork\`, in /sys/kernel/debug/tracing) and the event enabled: one kretprobe on the fork entry that
