@@ -149,6 +149,9 @@ END {
 	printf "## Linux %s\n\n", kver
 	printf "%d rounds in one boot (%s s of wall time for the boot, setup and all runs); %d emulated CPUs; clock: %s.\n", \
 	       maxround, wall, cpus, clock == "icount" ? "QEMU -icount shift=0,sleep=off (1 ns = 1 emulated instruction)" : "wall (QEMU as in the rig)"
+	if (died > 0)
+		printf "%d earlier boot%s of this kernel died before finishing and %s booted again (their serial logs are kept beside this one's).\n", \
+		       died, died == 1 ? "" : "s", died == 1 ? "was" : "were"
 	printf "Iterations per timed loop: fork %d, thread %d, spawn %d, mmap %d, failfork %d, procread/procref %d.\n\n", \
 	       it["fork"] * scale, it["thread"] * scale, it["spawn"] * scale, it["mmap"] * scale, \
 	       it["failfork"] * scale, it["procread"] * scale
