@@ -143,6 +143,7 @@ struct enomem_ksyms {
 extern struct enomem_ksyms enomem_ksyms;
 void enomem_ksyms_init(void);
 bool enomem_text_calls(const char *fn, const char *callee);
+unsigned long enomem_text_call_site(const char *fn, const char *callee);
 unsigned long enomem_text_errno_site(const char *fn, int err);
 unsigned long enomem_commit_limit(void);
 
@@ -204,6 +205,8 @@ enum enomem_probe_id {
 	ENOMEM_P_MEMCG_RECLAIM,
 	ENOMEM_P_MEMCG_OOM,
 	ENOMEM_P_MEMCG_KMEM,
+	ENOMEM_P_PIDS_SITE,	/* failure-only: pids_can_fork()'s refusal */
+	ENOMEM_P_NPROC_SITE,	/* failure-only: copy_process() over RLIMIT_NPROC */
 	ENOMEM_NR_PROBES
 };
 

@@ -201,16 +201,29 @@ static int enomem_pid_pre(struct kprobe *p, struct pt_regs *regs)
 
 /* ---- P3: pids_can_fork(), the pids cgroup ------------------------------ */
 
-#if ENOMEM_PIDS_BY_STAGE
-/* Up to 4.14 (RHEL 7): entering it is enough (compat.h, ENOMEM_PIDS_BY_STAGE). */
+/*
+ * Entered.  Up to 4.14 (RHEL 7) that is enough (compat.h,
+ * ENOMEM_PIDS_BY_STAGE); from 4.15 its refusal is seen by the failure-only
+ * probe below where the load-time check found one, else by the kretprobe.
+ */
 static int enomem_pids_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	enomem_mark(ENOMEM_P_PIDS_CAN_FORK, ENOMEM_F_REACHED_PIDS);
 	return 0;
 }
 
-#else
-static int enomem_pids_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * From 4.15 pids_can_fork() notifies the cgroup's pids.events file
+ * (cgroup_file_notify(), in 6.x through pids_event()) when, and only when,
+ * it refuses: a probe on that call inside it replaces the return probe.
+ */
+static int enomem_pids_site_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	enomem_mark(ENOMEM_P_PIDS_SITE, ENOMEM_F_PIDS_REFUSED);
+	return 0;
+}
+
+static int __maybe_unused enomem_pids_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct enomem_fork_ctx *ctx;
 
@@ -223,9 +236,27 @@ static int enomem_pids_return(struct kretprobe_instance *ri, struct pt_regs *reg
 		ctx->flags |= ENOMEM_F_PIDS_REFUSED;
 	return 0;
 }
-#endif
 
 /* ---- P4: is_rlimit_overlimit(), RLIMIT_NPROC from 5.14 ------------------ */
+
+/*
+ * Entered: copy_creds() succeeded.  Whether it said "over" is seen by the
+ * probe on copy_process()'s capable() call: the kernel asks for
+ * CAP_SYS_RESOURCE/CAP_SYS_ADMIN only for a fork over RLIMIT_NPROC by a
+ * user other than root, and copy_process() calls capable() nowhere else.
+ * Where that call is not found, the kretprobe below takes both roles.
+ */
+static int enomem_rlimit_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	enomem_mark(ENOMEM_P_RLIMIT, ENOMEM_F_REACHED_NPROC);
+	return 0;
+}
+
+static int enomem_nproc_site_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	enomem_mark(ENOMEM_P_NPROC_SITE, ENOMEM_F_NPROC_OVER);
+	return 0;
+}
 
 /*
  * copy_process() calls it right after copy_creds() succeeded, on every
@@ -381,6 +412,14 @@ static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES] = {
 		.exit = enomem_pids_return,
 #endif
 	},
+	[ENOMEM_P_PIDS_SITE] = {
+		.symbols = ENOMEM_SYMS("pids_can_fork"),
+		.role = "cgroup_pids(failure-only)", .pre = enomem_pids_site_pre,
+	},
+	[ENOMEM_P_NPROC_SITE] = {
+		.symbols = ENOMEM_SYMS("copy_process"),
+		.role = "nproc(failure-only)", .pre = enomem_nproc_site_pre,
+	},
 	[ENOMEM_P_RLIMIT] = {
 		.symbols = ENOMEM_SYMS("is_rlimit_overlimit", "is_ucounts_overlimit"),
 		.role = "nproc", .ret = true,
@@ -466,6 +505,40 @@ static void enomem_probe_unregister(struct enomem_probe *p)
 	enomem_classify_source(p - enomem_probes, false, false);
 }
 
+/*
+ * Failure-only sites for the two per-fork return probes left (4.15+):
+ * pids_can_fork()'s refusal notice and copy_process()'s capable() call, found
+ * in this kernel's code at load.  Not found: the return probes stay.
+ */
+static void enomem_probes_find_sites(void)
+{
+	struct enomem_probe *pids = &enomem_probes[ENOMEM_P_PIDS_SITE];
+	struct enomem_probe *nproc = &enomem_probes[ENOMEM_P_NPROC_SITE];
+
+	pids->offset = 0;
+	if (!ENOMEM_PIDS_BY_STAGE) {
+		pids->offset = enomem_text_call_site("pids_can_fork", "pids_event");
+		if (!pids->offset)
+			pids->offset = enomem_text_call_site("pids_can_fork",
+							     "cgroup_file_notify");
+	}
+	pids->unneeded = !pids->offset;
+	nproc->offset = ENOMEM_NPROC_AFTER_CREDS ?
+			enomem_text_call_site("copy_process", "capable") : 0;
+	nproc->unneeded = !nproc->offset;
+}
+
+static void enomem_probe_as_marker(struct enomem_probe *p, bool site_live,
+				   kprobe_pre_handler_t pre, const char *role)
+{
+	if (!site_live || !p->ret)
+		return;
+	p->ret = false;
+	p->exit = NULL;
+	p->pre = pre;
+	p->role = role;
+}
+
 int enomem_probes_register(void)
 {
 	struct enomem_probe *fork = &enomem_probes[ENOMEM_P_FORK];
@@ -488,11 +561,21 @@ int enomem_probes_register(void)
 		enomem_text_errno_site("__vm_enough_memory", ENOMEM);
 	enomem_probes[ENOMEM_P_VM_ERR].unneeded =
 		!enomem_probes[ENOMEM_P_VM_ERR].offset;
+	enomem_probes_find_sites();
 	for (i = ENOMEM_NR_PROBES - 1; i >= 0; i--) {
 		if (i == ENOMEM_P_VM_ENOUGH)
 			enomem_probes[i].unneeded =
 				enomem_probes[ENOMEM_P_VM_WARN].active ||
 				enomem_probes[ENOMEM_P_VM_ERR].active;
+		/* a live failure-only site turns its return probe into a marker */
+		if (i == ENOMEM_P_PIDS_CAN_FORK)
+			enomem_probe_as_marker(&enomem_probes[i],
+				enomem_probes[ENOMEM_P_PIDS_SITE].active,
+				enomem_pids_pre, "cgroup_pids-stage");
+		if (i == ENOMEM_P_RLIMIT)
+			enomem_probe_as_marker(&enomem_probes[i],
+				enomem_probes[ENOMEM_P_NPROC_SITE].active,
+				enomem_rlimit_pre, "nproc-stage");
 		enomem_probe_register(&enomem_probes[i]);
 		if (enomem_probes[i].active || enomem_probes[i].unneeded)
 			continue;

@@ -110,6 +110,18 @@ static unsigned long enomem_text_addr(const char *name)
  */
 bool enomem_text_calls(const char *fn, const char *callee)
 {
+	return enomem_text_call_site(fn, callee) != 0;
+}
+
+/*
+ * The offset in FN of its first direct call to CALLEE, or 0.  A probe there
+ * fires only where that call is made: on the failure path when only that
+ * path calls it.  Should the byte found not start an instruction,
+ * register_kprobe() refuses the offset and the caller keeps its general
+ * probe.
+ */
+unsigned long enomem_text_call_site(const char *fn, const char *callee)
+{
 	unsigned long fn_start, fn_size, to_start, to_size, i, target;
 	unsigned long fn_addr = enomem_text_addr(fn);
 	unsigned long to_addr = enomem_text_addr(callee);
@@ -119,17 +131,17 @@ bool enomem_text_calls(const char *fn, const char *callee)
 	if (!fn_addr || !to_addr ||
 	    !enomem_text_extent(fn_addr, &fn_start, &fn_size) ||
 	    !enomem_text_extent(to_addr, &to_start, &to_size))
-		return false;
+		return 0;
 	text = (const u8 *)fn_start;
-	for (i = 0; i + 5 <= fn_size; i++) {
+	for (i = 1; i + 5 <= fn_size; i++) {
 		if (text[i] != 0xe8)	/* call rel32 */
 			continue;
 		memcpy(&rel, text + i + 1, sizeof(rel));
 		target = fn_start + i + 5 + (long)rel;
 		if (target + 32 >= to_start && target <= to_start + 8)
-			return true;
+			return i;
 	}
-	return false;
+	return 0;
 }
 
 /*
