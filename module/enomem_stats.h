@@ -143,7 +143,8 @@ struct enomem_ksyms {
 extern struct enomem_ksyms enomem_ksyms;
 void enomem_ksyms_init(void);
 bool enomem_text_calls(const char *fn, const char *callee);
-unsigned long enomem_text_call_site(const char *fn, const char *callee);
+int enomem_text_call_sites(const char *fn, const char *callee,
+			   unsigned long *offs, int max);
 unsigned long enomem_text_errno_site(const char *fn, int err);
 unsigned long enomem_commit_limit(void);
 

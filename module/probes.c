@@ -31,6 +31,21 @@
 
 unsigned int enomem_maxactive;
 
+/*
+ * A failure-only site probe may need a probe on each of several calls (a
+ * compiler can lay one source-level call out more than once): the first is
+ * the table entry's own kprobe, the others are here.
+ */
+#define ENOMEM_SITES_MAX 4
+
+struct enomem_more_sites {
+	unsigned int n;
+	unsigned long offset[ENOMEM_SITES_MAX - 1];
+	struct kprobe kp[ENOMEM_SITES_MAX - 1];
+};
+
+static struct enomem_more_sites enomem_more_pids, enomem_more_nproc;
+
 struct enomem_probe {
 	const char *const *symbols;	/* candidates, NULL-terminated */
 	const char *role;		/* what it tells apart, for the probes file */
@@ -41,6 +56,7 @@ struct enomem_probe {
 	kretprobe_handler_t entry;
 	kretprobe_handler_t exit;
 	kprobe_pre_handler_t pre;
+	struct enomem_more_sites *more;	/* site probes: the other call sites */
 	/* state */
 	struct kretprobe rp;
 	struct kprobe kp;
@@ -415,10 +431,12 @@ static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES] = {
 	[ENOMEM_P_PIDS_SITE] = {
 		.symbols = ENOMEM_SYMS("pids_can_fork"),
 		.role = "cgroup_pids(failure-only)", .pre = enomem_pids_site_pre,
+		.more = &enomem_more_pids,
 	},
 	[ENOMEM_P_NPROC_SITE] = {
 		.symbols = ENOMEM_SYMS("copy_process"),
 		.role = "nproc(failure-only)", .pre = enomem_nproc_site_pre,
+		.more = &enomem_more_nproc,
 	},
 	[ENOMEM_P_RLIMIT] = {
 		.symbols = ENOMEM_SYMS("is_rlimit_overlimit", "is_ucounts_overlimit"),
@@ -473,6 +491,28 @@ static int enomem_probe_try(struct enomem_probe *p, const char *sym)
 	return register_kprobe(&p->kp);
 }
 
+/* The other call sites of a site probe; all or none (then not even the first). */
+static int enomem_probe_more(struct enomem_probe *p, const char *sym)
+{
+	struct enomem_more_sites *m = p->more;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; m && i < m->n && !err; i++) {
+		memset(&m->kp[i], 0, sizeof(m->kp[i]));
+		m->kp[i].symbol_name = sym;
+		m->kp[i].offset = m->offset[i];
+		m->kp[i].pre_handler = p->pre;
+		err = register_kprobe(&m->kp[i]);
+	}
+	if (!err)
+		return 0;
+	for (i--; i-- > 0;)
+		unregister_kprobe(&m->kp[i]);
+	unregister_kprobe(&p->kp);
+	return err;
+}
+
 static void enomem_probe_register(struct enomem_probe *p)
 {
 	const char *const *sym;
@@ -483,6 +523,8 @@ static void enomem_probe_register(struct enomem_probe *p)
 		return;
 	for (sym = p->symbols; *sym; sym++) {
 		p->err = enomem_probe_try(p, *sym);
+		if (!p->err)
+			p->err = enomem_probe_more(p, *sym);
 		if (!p->err) {
 			p->symbol = *sym;
 			p->active = true;
@@ -495,12 +537,17 @@ static void enomem_probe_register(struct enomem_probe *p)
 
 static void enomem_probe_unregister(struct enomem_probe *p)
 {
+	unsigned int i;
+
 	if (!p->active)
 		return;
-	if (p->ret)
+	if (p->ret) {
 		unregister_kretprobe(&p->rp);
-	else
+	} else {
 		unregister_kprobe(&p->kp);
+		for (i = 0; p->more && i < p->more->n; i++)
+			unregister_kprobe(&p->more->kp[i]);
+	}
 	p->active = false;
 	enomem_classify_source(p - enomem_probes, false, false);
 }
@@ -510,21 +557,34 @@ static void enomem_probe_unregister(struct enomem_probe *p)
  * pids_can_fork()'s refusal notice and copy_process()'s capable() call, found
  * in this kernel's code at load.  Not found: the return probes stay.
  */
+static void enomem_site_set(struct enomem_probe *p, const char *fn,
+			    const char *callee)
+{
+	unsigned long offs[ENOMEM_SITES_MAX];
+	int i, n = enomem_text_call_sites(fn, callee, offs, ENOMEM_SITES_MAX);
+
+	if (n <= 0)
+		return;
+	p->offset = offs[0];
+	p->more->n = n - 1;
+	for (i = 1; i < n; i++)
+		p->more->offset[i - 1] = offs[i];
+}
+
 static void enomem_probes_find_sites(void)
 {
 	struct enomem_probe *pids = &enomem_probes[ENOMEM_P_PIDS_SITE];
 	struct enomem_probe *nproc = &enomem_probes[ENOMEM_P_NPROC_SITE];
 
-	pids->offset = 0;
 	if (!ENOMEM_PIDS_BY_STAGE) {
-		pids->offset = enomem_text_call_site("pids_can_fork", "pids_event");
+		/* 6.x calls pids_event() where it is not inlined */
+		enomem_site_set(pids, "pids_can_fork", "pids_event");
 		if (!pids->offset)
-			pids->offset = enomem_text_call_site("pids_can_fork",
-							     "cgroup_file_notify");
+			enomem_site_set(pids, "pids_can_fork", "cgroup_file_notify");
 	}
 	pids->unneeded = !pids->offset;
-	nproc->offset = ENOMEM_NPROC_AFTER_CREDS ?
-			enomem_text_call_site("copy_process", "capable") : 0;
+	if (ENOMEM_NPROC_AFTER_CREDS)
+		enomem_site_set(nproc, "copy_process", "capable");
 	nproc->unneeded = !nproc->offset;
 }
 
@@ -609,6 +669,7 @@ void enomem_probes_unregister(void)
 static unsigned long enomem_probes_sub_nmissed(void)
 {
 	unsigned long sum = 0;
+	unsigned int j;
 	int i;
 
 	for (i = ENOMEM_P_FORK + 1; i < ENOMEM_NR_PROBES; i++) {
@@ -621,6 +682,8 @@ static unsigned long enomem_probes_sub_nmissed(void)
 		 */
 		if (p->active && i != ENOMEM_P_VM_WARN)
 			sum += p->ret ? READ_ONCE(p->rp.nmissed) : READ_ONCE(p->kp.nmissed);
+		for (j = 0; p->active && p->more && j < p->more->n; j++)
+			sum += READ_ONCE(p->more->kp[j].nmissed);
 	}
 	return sum;
 }
@@ -633,6 +696,7 @@ unsigned long enomem_probes_fork_nmissed(void)
 void enomem_probes_show(struct seq_file *m)
 {
 	unsigned long hits, missed;
+	unsigned int j;
 	int i, cpu;
 
 	seq_puts(m, "# symbol status error hits nmissed role\n");
@@ -646,6 +710,8 @@ void enomem_probes_show(struct seq_file *m)
 		seq_puts(m, p->symbol);
 		if (p->offset)	/* the probe sits inside the function */
 			seq_printf(m, "+%#lx", p->offset);
+		for (j = 0; p->more && j < p->more->n; j++)
+			seq_printf(m, ",+%#lx", p->more->offset[j]);
 		seq_printf(m, " %s %d %lu %lu %s\n",
 			   p->active ? "registered" :
 			   p->unneeded ? "unneeded" : "absent",

@@ -110,22 +110,47 @@ static unsigned long enomem_text_addr(const char *name)
  */
 bool enomem_text_calls(const char *fn, const char *callee)
 {
-	return enomem_text_call_site(fn, callee) != 0;
+	unsigned long off;
+
+	return enomem_text_call_sites(fn, callee, &off, 1) != 0;
 }
 
 /*
- * The offset in FN of its first direct call to CALLEE, or 0.  A probe there
- * fires only where that call is made: on the failure path when only that
- * path calls it.  Should the byte found not start an instruction,
- * register_kprobe() refuses the offset and the caller keeps its general
- * probe.
+ * Is ADDR in CALLEE itself, or in the padding before it that kallsyms names
+ * __pfx_CALLEE (call-depth-tracking thunks)?  Near is not enough: a small
+ * function may end just before CALLEE's padding.
  */
-unsigned long enomem_text_call_site(const char *fn, const char *callee)
+static bool enomem_text_is(unsigned long addr, const char *callee)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	const char *name = buf;
+	char *plus;
+
+	sprint_symbol(buf, addr);
+	plus = strchr(buf, '+');
+	if (plus)
+		*plus = '\0';
+	if (!strncmp(name, "__pfx_", 6))
+		name += 6;
+	return !strcmp(name, callee);
+}
+
+/*
+ * The offsets in FN of its direct calls to CALLEE: how many there are (at
+ * most MAX are stored; more than MAX answers -1), 0 if none or unknown.  A
+ * probe on each fires only where CALLEE is called: on the failure path when
+ * only that path calls it.  A byte that happens to look like a call but does
+ * not start an instruction makes register_kprobe() refuse its offset, and
+ * the caller keeps its general probe.
+ */
+int enomem_text_call_sites(const char *fn, const char *callee,
+			   unsigned long *offs, int max)
 {
 	unsigned long fn_start, fn_size, to_start, to_size, i, target;
 	unsigned long fn_addr = enomem_text_addr(fn);
 	unsigned long to_addr = enomem_text_addr(callee);
 	const u8 *text;
+	int n = 0;
 	s32 rel;
 
 	if (!fn_addr || !to_addr ||
@@ -138,10 +163,14 @@ unsigned long enomem_text_call_site(const char *fn, const char *callee)
 			continue;
 		memcpy(&rel, text + i + 1, sizeof(rel));
 		target = fn_start + i + 5 + (long)rel;
-		if (target + 32 >= to_start && target <= to_start + 8)
-			return i;
+		if (target + 32 < to_start || target > to_start + 8 ||
+		    !enomem_text_is(target, callee))
+			continue;
+		if (n == max)
+			return -1;
+		offs[n++] = i;
 	}
-	return 0;
+	return n;
 }
 
 /*
