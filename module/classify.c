@@ -79,7 +79,10 @@ static bool enomem_commit_known(void)
 	       enomem_probe_active(ENOMEM_P_VM_ERR);
 }
 
-/* NPROC is told apart: by is_rlimit_overlimit() (5.14+) or copy_creds(). */
+/*
+ * NPROC is told apart: by is_rlimit_overlimit() (5.14+: its return, or its
+ * entry plus copy_process()'s capable() calls) or by copy_creds().
+ */
 static bool enomem_nproc_known(void)
 {
 	return ENOMEM_NPROC_AFTER_CREDS ? enomem_probe_active(ENOMEM_P_RLIMIT) :
@@ -89,7 +92,8 @@ static bool enomem_nproc_known(void)
 /*
  * EAGAIN, in copy_process() order: NPROC, threads-max (and SCHED_DEADLINE
  * parents in sched_fork()), alloc_pid() (4.1+), pids_can_fork().  The stage
- * markers say how far the fork got; return probes say who refused.
+ * markers say how far the fork got; return probes, or probes on calls only
+ * a refusal makes, say who refused.
  */
 static enum enomem_reason enomem_classify_eagain(const struct enomem_fork_ctx *ctx)
 {

@@ -141,9 +141,10 @@ bool enomem_pid_space_full(struct pid_namespace *ns);
  * EAGAIN: RHEL 7 (kernel/fork.c, 3.10.0-1160) has only the signal check
  * (ERESTARTNOINTR) there, and the pids controller is its only can_fork
  * callback.  So a fork that entered pids_can_fork() and failed with EAGAIN
- * was refused by pids.max, and an entry probe tells it.  From 4.15 on, a
- * kretprobe watches the refusal itself (sched_ext's init_task, after it,
- * may return any errno on 6.12).
+ * was refused by pids.max, and an entry probe tells it.  From 4.15 on, the
+ * refusal itself is watched (sched_ext's init_task, after it, may return
+ * any errno on 6.12): by probes on the pids.events notifications only a
+ * refusal makes, else by a kretprobe (probes.c).
  */
 #define ENOMEM_PIDS_BY_STAGE ENOMEM_ALLOC_PID_RETURNS_NULL
 
