@@ -231,6 +231,7 @@ void enomem_maps_unregister(void);
 unsigned long enomem_maps_nmissed(void);
 void enomem_maps_show(struct seq_file *m);
 void enomem_maps_commit_refused(void);
+void enomem_maps_memcg_reclaim(void);
 
 /* procfs.c */
 int enomem_procfs_init(void);

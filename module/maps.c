@@ -54,6 +54,8 @@
 #include <linux/resource.h>
 #include <linux/seq_file.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/jiffies.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 #include "enomem_stats.h"
@@ -150,6 +152,46 @@ static bool enomem_map_commit_refused(const struct enomem_map_call *c)
 	return vm_memory_committed() + c->pages >= allowed;
 }
 
+/*
+ * A charge that fails reclaims in its memcg first, and usage read at the
+ * return can already be well below the limit again (per-CPU charge stocks
+ * drained, page cache reclaimed): so the reclaim probe (probes.c) also
+ * notes, per CPU, which task reclaimed last and when.  Only with maps=1,
+ * and read only on a failed mapping call.
+ */
+struct enomem_memcg_reclaim {
+	struct task_struct *task;
+	unsigned long when;	/* jiffies */
+};
+
+static DEFINE_PER_CPU(struct enomem_memcg_reclaim, enomem_memcg_reclaims);
+
+void enomem_maps_memcg_reclaim(void)
+{
+	struct enomem_memcg_reclaim *r;
+
+	if (!enomem_maps)
+		return;
+	r = this_cpu_ptr(&enomem_memcg_reclaims);
+	WRITE_ONCE(r->task, current);
+	WRITE_ONCE(r->when, jiffies);
+}
+
+/* Did current reclaim in its memcg within the last second (on any CPU)? */
+static bool enomem_map_memcg_reclaimed(void)
+{
+	const struct enomem_memcg_reclaim *r;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		r = per_cpu_ptr(&enomem_memcg_reclaims, cpu);
+		if (READ_ONCE(r->task) == current &&
+		    time_before(jiffies, READ_ONCE(r->when) + HZ))
+			return true;
+	}
+	return false;
+}
+
 static enum enomem_map_reason enomem_map_classify(const struct enomem_map_call *c,
 						  struct enomem_event *e)
 {
@@ -169,7 +211,7 @@ static enum enomem_map_reason enomem_map_classify(const struct enomem_map_call *
 		e->value2 = c->pages;
 		return ENOMEM_MR_COMMIT;
 	}
-	if (enomem_memcg_at_limit()) {
+	if (enomem_memcg_at_limit() || enomem_map_memcg_reclaimed()) {
 		if (enomem_memcg_max(&e->value))
 			e->limit = ENOMEM_L_MEMORY_MAX;
 		return ENOMEM_MR_MEMCG;

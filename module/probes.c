@@ -378,6 +378,7 @@ static int enomem_vm_err_pre(struct kprobe *p, struct pt_regs *regs)
 static int enomem_memcg_reclaim_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	enomem_mark_cold(ENOMEM_P_MEMCG_RECLAIM, ENOMEM_F_MEMCG);
+	enomem_maps_memcg_reclaim();
 	return 0;
 }
 
