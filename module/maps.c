@@ -26,8 +26,8 @@
  *   after the lock is dropped: another thread of the same process mapping
  *   at that moment can change what is read.  brk() has no return probe:
  *   with one on do_brk_flags(), 3 of 4 6.12 bench boots (single-threaded
- *   TCG) died with garbage RFLAGS in unrelated code, against 2 of 9 without
- *   it (one with the module unloaded); until that is understood, brk() is counted
+ *   TCG) died with garbage RFLAGS in unrelated code, against 4 of 12
+ *   without it (two with the module unloaded); until that is understood, brk() is counted
  *   for commit refusals only.
  *
  * The call's own arguments come from the syscall's registers (no lookups on
