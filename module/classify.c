@@ -64,11 +64,33 @@ static bool enomem_nproc_exempt(void)
 	       cap_raised(cred->cap_effective, CAP_SYS_RESOURCE);
 }
 
-/* pids_can_fork() is watched: its refusal, or up to 4.14 its entry. */
+/*
+ * pids_can_fork() is watched where the stage rules need it: its return, its
+ * entry (up to 4.14, or beside the failure-only site).
+ */
 static bool enomem_pids_known(void)
 {
 	return enomem_probe_active(ENOMEM_P_PIDS_CAN_FORK) ||
 	       !IS_ENABLED(CONFIG_CGROUP_PIDS);
+}
+
+/* alloc_pid() is watched: its entry, or (4.15+) its failure. */
+static bool enomem_pid_known(void)
+{
+	return enomem_probe_active(ENOMEM_P_ALLOC_PID) ||
+	       enomem_probe_active(ENOMEM_P_PID_SITE);
+}
+
+/*
+ * No stage markers: the three failure-only sites (pids_can_fork()'s
+ * refusal, copy_process()'s capable() call, alloc_pid()'s failure) are live
+ * and probes.c registered no marker (4.15+ and 5.14+ kernels).
+ */
+static bool enomem_sites_only(void)
+{
+	return enomem_probe_active(ENOMEM_P_PID_SITE) &&
+	       enomem_probe_active(ENOMEM_P_PIDS_SITE) &&
+	       enomem_probe_active(ENOMEM_P_NPROC_SITE);
 }
 
 /* Commit refusals are seen: by the kretprobe, or failure-only (5.12+). */
@@ -85,8 +107,28 @@ static bool enomem_commit_known(void)
  */
 static bool enomem_nproc_known(void)
 {
-	return ENOMEM_NPROC_AFTER_CREDS ? enomem_probe_active(ENOMEM_P_RLIMIT) :
-					  enomem_probe_active(ENOMEM_P_COPY_CREDS);
+	if (!ENOMEM_NPROC_AFTER_CREDS)
+		return enomem_probe_active(ENOMEM_P_COPY_CREDS);
+	return enomem_probe_active(ENOMEM_P_RLIMIT) || enomem_sites_only();
+}
+
+/*
+ * EAGAIN with the sites only.  Each site is reached only by its refusal,
+ * and alloc_pid()'s only EAGAIN is "no free number" (idr's ENOSPC).  What
+ * copy_process() returns as EAGAIN otherwise: copy_creds() (only with
+ * CLONE_NEWUSER, when set_cred_ucounts() cannot allocate), the threads-max
+ * test and sched_fork()'s SCHED_DEADLINE refusal; nothing after alloc_pid()
+ * but pids_can_fork() (5.14 to 6.12 source read).
+ */
+static enum enomem_reason enomem_classify_eagain_sites(unsigned int f)
+{
+	if (f & ENOMEM_F_PID_FAILED)
+		return ENOMEM_R_PID_MAX;
+	if ((f & ENOMEM_F_NPROC_OVER) && !enomem_nproc_exempt())
+		return ENOMEM_R_NPROC;
+	if (f & ENOMEM_F_NEWUSER)
+		return ENOMEM_R_UNKNOWN;
+	return ENOMEM_R_THREADS_MAX;
 }
 
 /*
@@ -101,6 +143,8 @@ static enum enomem_reason enomem_classify_eagain(const struct enomem_fork_ctx *c
 
 	if (f & ENOMEM_F_PIDS_REFUSED)
 		return ENOMEM_R_CGROUP_PIDS;
+	if (enomem_sites_only())
+		return enomem_classify_eagain_sites(f);
 	/* up to 4.14 nothing after pids_can_fork() returns EAGAIN */
 	if (ENOMEM_PIDS_BY_STAGE && (f & ENOMEM_F_REACHED_PIDS))
 		return ENOMEM_R_CGROUP_PIDS;
@@ -146,8 +190,16 @@ static enum enomem_reason enomem_classify_enomem(const struct enomem_fork_ctx *c
 {
 	unsigned int f = ctx->flags;
 
-	/* read at the fork's return (probes.c), only past alloc_pid()'s entry */
-	if (f & ENOMEM_F_PIDNS_DEAD)
+	/*
+	 * Read at the fork's return (probes.c): past alloc_pid()'s entry, or
+	 * with its failure-only probe at every ENOMEM, named only if
+	 * alloc_pid() failed.  A dead namespace without that failure (one that
+	 * died after alloc_pid() succeeded, caught by copy_process()'s second
+	 * check, or a failure before alloc_pid()) is not placed: unknown,
+	 * unless a limit below spoke up.
+	 */
+	if ((f & ENOMEM_F_PIDNS_DEAD) &&
+	    (!enomem_sites_only() || (f & ENOMEM_F_PID_FAILED)))
 		return ENOMEM_R_PIDNS_DEAD;
 	if (f & ENOMEM_F_PID_EXHAUSTED)
 		return ENOMEM_R_PID_MAX;
@@ -155,9 +207,11 @@ static enum enomem_reason enomem_classify_enomem(const struct enomem_fork_ctx *c
 		return ENOMEM_R_COMMIT;
 	if ((f & ENOMEM_F_MEMCG) || enomem_memcg_at_limit())
 		return ENOMEM_R_MEMCG;
+	if (f & ENOMEM_F_PIDNS_DEAD)
+		return ENOMEM_R_UNKNOWN;
 
 	/* A real allocation failure is what remains when no limit spoke up. */
-	if (enomem_probe_active(ENOMEM_P_ALLOC_PID) && enomem_commit_known() &&
+	if (enomem_pid_known() && enomem_commit_known() &&
 	    (enomem_probe_active(ENOMEM_P_MEMCG_RECLAIM) ||
 	     enomem_probe_active(ENOMEM_P_MEMCG_KMEM) || !IS_ENABLED(CONFIG_MEMCG)))
 		return ENOMEM_R_SLAB;
@@ -178,7 +232,8 @@ const char *enomem_reason_support(enum enomem_reason reason)
 {
 	static const char exact[] = "exact", stage[] = "exact(stage)",
 			  elim[] = "by-elimination", none[] = "unavailable";
-	bool pid = enomem_probe_active(ENOMEM_P_ALLOC_PID);
+	bool pid = enomem_pid_known();
+	bool sites = enomem_sites_only();
 	bool pids = enomem_pids_known();
 	bool nproc = enomem_nproc_known();
 	bool memcg = enomem_probe_active(ENOMEM_P_MEMCG_RECLAIM) ||
@@ -186,14 +241,20 @@ const char *enomem_reason_support(enum enomem_reason reason)
 
 	switch (reason) {
 	case ENOMEM_R_PID_MAX:
+		if (sites)
+			return exact;
 		return pid && pids ? stage : none;
 	case ENOMEM_R_PIDNS_DEAD:
+		if (sites)
+			return exact;
 		return pid ? stage : none;
 	case ENOMEM_R_COMMIT:
 		return enomem_commit_known() ? exact : none;
 	case ENOMEM_R_CGROUP_PIDS:
 		if (!IS_ENABLED(CONFIG_CGROUP_PIDS))
 			return "not-in-kernel";
+		if (enomem_probe_active(ENOMEM_P_PIDS_SITE))
+			return exact;
 		if (!enomem_probe_active(ENOMEM_P_PIDS_CAN_FORK))
 			return none;
 		return enomem_probe_is_marker(ENOMEM_P_PIDS_CAN_FORK) ? stage : exact;
@@ -202,7 +263,7 @@ const char *enomem_reason_support(enum enomem_reason reason)
 			return none;
 		return ENOMEM_NPROC_AFTER_CREDS ? exact : stage;
 	case ENOMEM_R_THREADS_MAX:
-		return pid && pids && nproc ? elim : none;
+		return sites || (pid && pids && nproc) ? elim : none;
 	case ENOMEM_R_MEMCG:
 		return memcg ? exact : none;
 	case ENOMEM_R_SLAB:

@@ -87,6 +87,8 @@ enum enomem_kind {
 #define ENOMEM_F_NEWPID		(1U << 8)	/* CLONE_NEWPID: child gets a fresh ns */
 #define ENOMEM_F_PIDNS_DEAD	(1U << 9)	/* at the fork's return: ns refuses pids */
 #define ENOMEM_F_PID_EXHAUSTED	(1U << 10)	/* ... no free pid number (up to 4.14) */
+#define ENOMEM_F_PID_FAILED	(1U << 11)	/* alloc_pid() failed (4.15+, failure-only probe) */
+#define ENOMEM_F_NEWUSER	(1U << 12)	/* CLONE_NEWUSER: copy_creds() may say EAGAIN */
 
 /*
  * Per-fork context.  Lives in a preallocated slot table (ctx.c) keyed by the
@@ -208,6 +210,7 @@ enum enomem_probe_id {
 	ENOMEM_P_MEMCG_KMEM,
 	ENOMEM_P_PIDS_SITE,	/* failure-only: pids_can_fork()'s refusal */
 	ENOMEM_P_NPROC_SITE,	/* failure-only: copy_process() over RLIMIT_NPROC */
+	ENOMEM_P_PID_SITE,	/* failure-only: alloc_pid() failed */
 	ENOMEM_NR_PROBES
 };
 

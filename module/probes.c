@@ -44,7 +44,8 @@ struct enomem_more_sites {
 	struct kprobe kp[ENOMEM_SITES_MAX - 1];
 };
 
-static struct enomem_more_sites enomem_more_pids, enomem_more_nproc;
+static struct enomem_more_sites enomem_more_pids, enomem_more_nproc,
+				 enomem_more_pid;
 
 struct enomem_probe {
 	const char *const *symbols;	/* candidates, NULL-terminated */
@@ -70,6 +71,8 @@ static DEFINE_PER_CPU(unsigned long [ENOMEM_NR_PROBES], enomem_probe_hits);
 #define enomem_hit(id) this_cpu_inc(enomem_probe_hits[id])
 
 static unsigned long enomem_probes_sub_nmissed(void);
+static void enomem_probes_list_missed(void);
+static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES];
 
 /* ---- P0: the fork entry point ------------------------------------------ */
 
@@ -93,6 +96,8 @@ static int enomem_fork_entry(struct kretprobe_instance *ri, struct pt_regs *regs
 		ctx->kind = ENOMEM_K_THREAD;
 	if (flags & CLONE_NEWPID)
 		ctx->flags |= ENOMEM_F_NEWPID;
+	if (flags & CLONE_NEWUSER)
+		ctx->flags |= ENOMEM_F_NEWUSER;
 	return 0;
 }
 
@@ -104,13 +109,16 @@ static int enomem_fork_entry(struct kretprobe_instance *ri, struct pt_regs *regs
  * covers alloc_pid()'s own check and copy_process()'s later one (4.15+).
  * The namespace is current's pid_ns_for_children; with CLONE_NEWPID the
  * child's is a fresh one below it, never dead, whose exhaustion can only
- * come from the levels above, which the scan covers.
+ * come from the levels above, which the scan covers.  Where alloc_pid()'s
+ * failure is seen by its own probe (no stage marker), a dead namespace is
+ * read for every ENOMEM: the classifier names it only with that failure.
  */
 static void enomem_fork_pid_facts(struct enomem_fork_ctx *ctx)
 {
 	struct pid_namespace *ns;
 
-	if (!(ctx->flags & ENOMEM_F_REACHED_PID))
+	if (!(ctx->flags & ENOMEM_F_REACHED_PID) &&
+	    !enomem_probes[ENOMEM_P_PID_SITE].active)
 		return;
 	ns = enomem_current_child_pidns();
 	if (!ns)
@@ -212,6 +220,20 @@ static int enomem_creds_pre(struct kprobe *p, struct pt_regs *regs)
 static int enomem_pid_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	enomem_mark(ENOMEM_P_ALLOC_PID, ENOMEM_F_REACHED_PID);
+	return 0;
+}
+
+/*
+ * From 4.15 alloc_pid() frees its half-built struct pid (kmem_cache_free())
+ * on its failure paths only: a dead namespace (ENOMEM) and no free number
+ * (ENOSPC, which it returns as EAGAIN).  A probe on those calls sees the
+ * failure itself, and with the two other failure-only sites below the fork
+ * needs no stage marker at all (classify.c).  The probe sits on alloc_pid()'s
+ * own call instructions; the allocator is not probed.
+ */
+static int enomem_pid_site_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	enomem_mark(ENOMEM_P_PID_SITE, ENOMEM_F_PID_FAILED);
 	return 0;
 }
 
@@ -439,6 +461,11 @@ static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES] = {
 		.role = "nproc(failure-only)", .pre = enomem_nproc_site_pre,
 		.more = &enomem_more_nproc,
 	},
+	[ENOMEM_P_PID_SITE] = {
+		.symbols = ENOMEM_SYMS("alloc_pid"),
+		.role = "pid_max,pidns_dead(failure-only)", .pre = enomem_pid_site_pre,
+		.more = &enomem_more_pid,
+	},
 	[ENOMEM_P_RLIMIT] = {
 		.symbols = ENOMEM_SYMS("is_rlimit_overlimit", "is_ucounts_overlimit"),
 		.role = "nproc", .ret = true,
@@ -576,6 +603,7 @@ static void enomem_probes_find_sites(void)
 {
 	struct enomem_probe *pids = &enomem_probes[ENOMEM_P_PIDS_SITE];
 	struct enomem_probe *nproc = &enomem_probes[ENOMEM_P_NPROC_SITE];
+	struct enomem_probe *pid = &enomem_probes[ENOMEM_P_PID_SITE];
 
 	if (!ENOMEM_PIDS_BY_STAGE) {
 		/* 6.x calls pids_event() where it is not inlined */
@@ -587,6 +615,23 @@ static void enomem_probes_find_sites(void)
 	if (ENOMEM_NPROC_AFTER_CREDS)
 		enomem_site_set(nproc, "copy_process", "capable");
 	nproc->unneeded = !nproc->offset;
+	/* worth it only with both others: then no fork needs a stage marker */
+	if (!ENOMEM_ALLOC_PID_RETURNS_NULL && pids->offset && nproc->offset)
+		enomem_site_set(pid, "alloc_pid", "kmem_cache_free");
+	pid->unneeded = !pid->offset;
+}
+
+/*
+ * All three failure-only sites live (4.15+ and 5.14+ kernels where they are
+ * found): every reason a stage marker placed is seen by a site instead, and
+ * the markers are not registered.  A fork that succeeds then passes no probe
+ * but the fork entry's.
+ */
+static bool enomem_sites_only(void)
+{
+	return enomem_probes[ENOMEM_P_PID_SITE].active &&
+	       enomem_probes[ENOMEM_P_PIDS_SITE].active &&
+	       enomem_probes[ENOMEM_P_NPROC_SITE].active;
 }
 
 static void enomem_probe_as_marker(struct enomem_probe *p, bool site_live,
@@ -637,6 +682,11 @@ int enomem_probes_register(void)
 			enomem_probe_as_marker(&enomem_probes[i],
 				enomem_probes[ENOMEM_P_NPROC_SITE].active,
 				enomem_rlimit_pre, "nproc-stage");
+		if (i == ENOMEM_P_ALLOC_PID || i == ENOMEM_P_PIDS_CAN_FORK ||
+		    i == ENOMEM_P_RLIMIT)
+			enomem_probes[i].unneeded |= enomem_sites_only();
+		if (i == ENOMEM_P_FORK)
+			enomem_probes_list_missed();
 		enomem_probe_register(&enomem_probes[i]);
 		if (enomem_probes[i].active || enomem_probes[i].unneeded)
 			continue;
@@ -666,26 +716,51 @@ void enomem_probes_unregister(void)
 		enomem_probe_unregister(&enomem_probes[i]);
 }
 
-/* Instances the sub-probes could not follow, all together. */
-static unsigned long enomem_probes_sub_nmissed(void)
+/*
+ * The live sub-probes' miss counters, listed once before the fork entry goes
+ * live, so that the fork entry sums a short list instead of walking the
+ * table on every fork.
+ */
+static int *enomem_missed_ret[ENOMEM_NR_PROBES];
+static unsigned long *enomem_missed_kp[ENOMEM_NR_PROBES * ENOMEM_SITES_MAX];
+static unsigned int enomem_n_missed_ret, enomem_n_missed_kp;
+
+static void enomem_probes_list_missed(void)
 {
-	unsigned long sum = 0;
 	unsigned int j;
 	int i;
 
+	enomem_n_missed_ret = 0;
+	enomem_n_missed_kp = 0;
 	for (i = ENOMEM_P_FORK + 1; i < ENOMEM_NR_PROBES; i++) {
-		const struct enomem_probe *p = &enomem_probes[i];
+		struct enomem_probe *p = &enomem_probes[i];
 
 		/*
 		 * ___ratelimit() misses only when called from inside a probe
 		 * handler (ours, with log=1), never from the refusal in a
 		 * fork: its misses say nothing about any fork's evidence.
 		 */
-		if (p->active && i != ENOMEM_P_VM_WARN)
-			sum += p->ret ? READ_ONCE(p->rp.nmissed) : READ_ONCE(p->kp.nmissed);
-		for (j = 0; p->active && p->more && j < p->more->n; j++)
-			sum += READ_ONCE(p->more->kp[j].nmissed);
+		if (!p->active || i == ENOMEM_P_VM_WARN)
+			continue;
+		if (p->ret)
+			enomem_missed_ret[enomem_n_missed_ret++] = &p->rp.nmissed;
+		else
+			enomem_missed_kp[enomem_n_missed_kp++] = &p->kp.nmissed;
+		for (j = 0; p->more && j < p->more->n; j++)
+			enomem_missed_kp[enomem_n_missed_kp++] = &p->more->kp[j].nmissed;
 	}
+}
+
+/* Instances the sub-probes could not follow, all together. */
+static unsigned long enomem_probes_sub_nmissed(void)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < enomem_n_missed_ret; i++)
+		sum += READ_ONCE(*enomem_missed_ret[i]);
+	for (i = 0; i < enomem_n_missed_kp; i++)
+		sum += READ_ONCE(*enomem_missed_kp[i]);
 	return sum;
 }
 
