@@ -84,7 +84,8 @@ static bool enomem_pid_known(void)
 /*
  * No stage markers: the three failure-only sites (pids_can_fork()'s
  * refusal, copy_process()'s capable() call, alloc_pid()'s failure) are live
- * and probes.c registered no marker (4.15+ and 5.14+ kernels).
+ * and probes.c registered no marker (wherever all three are found in the
+ * running kernel's code, RHEL 7's included).
  */
 static bool enomem_sites_only(void)
 {
@@ -107,18 +108,21 @@ static bool enomem_commit_known(void)
  */
 static bool enomem_nproc_known(void)
 {
-	if (!ENOMEM_NPROC_AFTER_CREDS)
-		return enomem_probe_active(ENOMEM_P_COPY_CREDS);
-	return enomem_probe_active(ENOMEM_P_RLIMIT) || enomem_sites_only();
+	if (enomem_sites_only())
+		return true;
+	return ENOMEM_NPROC_AFTER_CREDS ? enomem_probe_active(ENOMEM_P_RLIMIT) :
+					  enomem_probe_active(ENOMEM_P_COPY_CREDS);
 }
 
 /*
  * EAGAIN with the sites only.  Each site is reached only by its refusal,
- * and alloc_pid()'s only EAGAIN is "no free number" (idr's ENOSPC).  What
- * copy_process() returns as EAGAIN otherwise: copy_creds() (only with
- * CLONE_NEWUSER, when set_cred_ucounts() cannot allocate), the threads-max
- * test and sched_fork()'s SCHED_DEADLINE refusal; nothing after alloc_pid()
- * but pids_can_fork() (5.14 to 6.12 source read).
+ * and alloc_pid()'s only EAGAIN (4.15+) is "no free number" (idr's
+ * ENOSPC).  What copy_process() returns as EAGAIN otherwise: copy_creds()
+ * (5.14+, only with CLONE_NEWUSER, when set_cred_ucounts() cannot
+ * allocate), the threads-max test, and right after it sched_fork()'s
+ * SCHED_DEADLINE refusal (3.10: also try_module_get() of the exec domain);
+ * nothing after alloc_pid() but pids_can_fork() (source read: RHEL 7.9,
+ * 5.10, 6.1, 6.12).
  */
 static enum enomem_reason enomem_classify_eagain_sites(unsigned int f)
 {
@@ -241,8 +245,8 @@ const char *enomem_reason_support(enum enomem_reason reason)
 
 	switch (reason) {
 	case ENOMEM_R_PID_MAX:
-		if (sites)
-			return exact;
+		if (sites)	/* alloc_pid() failed; up to 4.14 plus a bitmap scan */
+			return ENOMEM_ALLOC_PID_RETURNS_NULL ? "exact(scan)" : exact;
 		return pid && pids ? stage : none;
 	case ENOMEM_R_PIDNS_DEAD:
 		if (sites)
@@ -261,7 +265,7 @@ const char *enomem_reason_support(enum enomem_reason reason)
 	case ENOMEM_R_NPROC:
 		if (!nproc)
 			return none;
-		return ENOMEM_NPROC_AFTER_CREDS ? exact : stage;
+		return ENOMEM_NPROC_AFTER_CREDS || sites ? exact : stage;
 	case ENOMEM_R_THREADS_MAX:
 		return sites || (pid && pids && nproc) ? elim : none;
 	case ENOMEM_R_MEMCG:

@@ -117,8 +117,10 @@ static void enomem_fork_pid_facts(struct enomem_fork_ctx *ctx)
 {
 	struct pid_namespace *ns;
 
-	if (!(ctx->flags & ENOMEM_F_REACHED_PID) &&
-	    !enomem_probes[ENOMEM_P_PID_SITE].active)
+	bool sites = enomem_probes[ENOMEM_P_PID_SITE].active &&
+		     !enomem_probes[ENOMEM_P_ALLOC_PID].active;
+
+	if (!(ctx->flags & ENOMEM_F_REACHED_PID) && !sites)
 		return;
 	ns = enomem_current_child_pidns();
 	if (!ns)
@@ -126,7 +128,8 @@ static void enomem_fork_pid_facts(struct enomem_fork_ctx *ctx)
 	if (!(ctx->flags & ENOMEM_F_NEWPID) && enomem_pidns_dead(ns))
 		ctx->flags |= ENOMEM_F_PIDNS_DEAD;
 	else if (ENOMEM_ALLOC_PID_RETURNS_NULL &&
-		 !(ctx->flags & ENOMEM_F_REACHED_PIDS) &&
+		 (sites ? (ctx->flags & ENOMEM_F_PID_FAILED) :
+			  !(ctx->flags & ENOMEM_F_REACHED_PIDS)) &&
 		 enomem_pid_space_full(ns))
 		ctx->flags |= ENOMEM_F_PID_EXHAUSTED;
 }
@@ -224,9 +227,10 @@ static int enomem_pid_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
- * From 4.15 alloc_pid() frees its half-built struct pid (kmem_cache_free())
- * on its failure paths only: a dead namespace (ENOMEM) and no free number
- * (ENOSPC, which it returns as EAGAIN).  A probe on those calls sees the
+ * alloc_pid() frees its half-built struct pid (kmem_cache_free()) on its
+ * failure paths only: a dead namespace (ENOMEM) and no free number (from
+ * 4.15 idr's ENOSPC, returned as EAGAIN; up to 4.14 NULL, ENOMEM to the
+ * caller).  A probe on those calls sees the
  * failure itself, and with the two other failure-only sites below the fork
  * needs no stage marker at all (classify.c).  The probe sits on alloc_pid()'s
  * own call instructions; the allocator is not probed.
@@ -605,18 +609,25 @@ static void enomem_probes_find_sites(void)
 	struct enomem_probe *nproc = &enomem_probes[ENOMEM_P_NPROC_SITE];
 	struct enomem_probe *pid = &enomem_probes[ENOMEM_P_PID_SITE];
 
-	if (!ENOMEM_PIDS_BY_STAGE) {
+	if (ENOMEM_PIDS_BY_STAGE) {
+		/*
+		 * RHEL 7's backport drops the css reference it took only when
+		 * it refuses (css_put() of a non-root css, the only kind with
+		 * a limit).
+		 */
+		enomem_site_set(pids, "pids_can_fork", "__css_put");
+	} else {
 		/* 6.x calls pids_event() where it is not inlined */
 		enomem_site_set(pids, "pids_can_fork", "pids_event");
 		if (!pids->offset)
 			enomem_site_set(pids, "pids_can_fork", "cgroup_file_notify");
 	}
 	pids->unneeded = !pids->offset;
-	if (ENOMEM_NPROC_AFTER_CREDS)
-		enomem_site_set(nproc, "copy_process", "capable");
+	/* before and after 5.14 alike: capable() only when over RLIMIT_NPROC */
+	enomem_site_set(nproc, "copy_process", "capable");
 	nproc->unneeded = !nproc->offset;
 	/* worth it only with both others: then no fork needs a stage marker */
-	if (!ENOMEM_ALLOC_PID_RETURNS_NULL && pids->offset && nproc->offset)
+	if (pids->offset && nproc->offset)
 		enomem_site_set(pid, "alloc_pid", "kmem_cache_free");
 	pid->unneeded = !pid->offset;
 }
@@ -683,7 +694,7 @@ int enomem_probes_register(void)
 				enomem_probes[ENOMEM_P_NPROC_SITE].active,
 				enomem_rlimit_pre, "nproc-stage");
 		if (i == ENOMEM_P_ALLOC_PID || i == ENOMEM_P_PIDS_CAN_FORK ||
-		    i == ENOMEM_P_RLIMIT)
+		    i == ENOMEM_P_RLIMIT || i == ENOMEM_P_COPY_CREDS)
 			enomem_probes[i].unneeded |= enomem_sites_only();
 		if (i == ENOMEM_P_FORK)
 			enomem_probes_list_missed();
