@@ -45,7 +45,8 @@
 #                   and a column: "novm" without any commit probe, "forkonly"
 #                   with only the fork entry probe, "kretvm" with the
 #                   kretprobe on __vm_enough_memory instead of a failure-only
-#                   probe; BENCH_DIAG=1 means "novm forkonly"
+#                   probe, "noevent" recording no event (counters only) on a
+#                   failed fork; BENCH_DIAG=1 means "novm forkonly"
 #   ENOMEM_CACHE, ENOMEM_WORK  as for selftests/run.sh
 set -u
 
@@ -144,6 +145,8 @@ for meta in $kernels; do
 				-e 's/enomem_text_errno_site("__vm_enough_memory", ENOMEM)/0/' \
 				"$vt/module/probes.c" ;;
 			forkonly) sed -i 's/ENOMEM_SYMS("[^)]*)/ENOMEM_SYMS("enomem_bench_left_out")/' \
+				"$vt/module/probes.c" ;;
+			noevent) sed -i 's/^\(\t*\)enomem_event_record(ctx, err, reason);/\1;/' \
 				"$vt/module/probes.c" ;;
 			*) die "BENCH_DIAG: no variant $v" ;;
 			esac

@@ -27,6 +27,9 @@ void test_load(void);
 void test_reload(void);
 void test_dmesg(void);
 
+/* t_cost.c: the success path passes the fork entry's probe only */
+void test_success_path_probes(void);
+
 /* t_procfile.c: the /proc file's mode and writes */
 void test_proc_mode(void);
 void test_write_invalid(void);
