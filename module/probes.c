@@ -8,12 +8,15 @@
  * instead of failing the load; only the fork entry itself is required.
  * Handlers never sleep, never allocate and never call capable().
  *
- * Cost: every fork passes the fork entry's kretprobe, and the per-fork
- * sub-probes, which are entry probes (stage markers) wherever the result of
- * the probed function can be told from where the fork stopped: a return
- * hook costs a fork more than an entry probe (on 3.10 a hashed spinlock per
- * return).  The work in each handler is one context lookup and a flag;
- * everything else is done only when the fork fails.
+ * Cost: every fork passes the fork entry's kretprobe.  Where the load-time
+ * search finds the calls that pids_can_fork(), copy_process() and
+ * alloc_pid() make only when they refuse (the failure-only sites), that is
+ * all a succeeding fork passes.  Elsewhere per-fork sub-probes come back:
+ * entry probes (stage markers) wherever the result of the probed function
+ * can be told from where the fork stopped, since a return hook costs a
+ * fork more (on 3.10 a hashed spinlock per return).  The work in each
+ * handler is one context lookup and a flag; everything else is done only
+ * when the fork fails.
  */
 #include <linux/kprobes.h>
 #include <linux/sched.h>
