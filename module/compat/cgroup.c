@@ -12,6 +12,46 @@
 #include "enomem_stats.h"
 
 #ifdef ENOMEM_HAVE_TASK_DFL_CGROUP
+#ifdef ENOMEM_HAVE_CGROUP_ID
+/*
+ * cgroup_path() formats each level with scnprintf() under kernfs's rename
+ * lock; on 6.12 that was most of what recording an event costs a failing
+ * fork.  Forks that fail tend to fail again in the same cgroup, so each CPU
+ * keeps the last path it formatted, keyed by the cgroup's id.  Only cgroup2
+ * paths are kept: there a cgroup cannot be renamed or moved (v1 can), and
+ * an id is never reused, so a cached path is never stale.  Probe handlers
+ * run with preemption off and do not nest on a CPU.
+ */
+struct enomem_path_cache {
+	u64 id;
+	char path[ENOMEM_CGROUP_PATH_LEN];
+};
+
+static DEFINE_PER_CPU(struct enomem_path_cache, enomem_path_cache);
+
+static int enomem_cgroup_path(struct cgroup *cgrp, char *buf, size_t len)
+{
+	struct enomem_path_cache *c = this_cpu_ptr(&enomem_path_cache);
+	u64 id = cgroup_id(cgrp);
+
+	if (cgrp->root != &cgrp_dfl_root || len != sizeof(c->path))
+		return cgroup_path(cgrp, buf, len);
+	if (c->id != id) {
+		c->id = 0;
+		if (cgroup_path(cgrp, c->path, sizeof(c->path)) < 0)
+			return -1;
+		c->id = id;
+	}
+	memcpy(buf, c->path, len);
+	return 0;
+}
+#else
+static int enomem_cgroup_path(struct cgroup *cgrp, char *buf, size_t len)
+{
+	return cgroup_path(cgrp, buf, len);
+}
+#endif
+
 void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len)
 {
 	struct cgroup *cgrp = NULL;
@@ -28,7 +68,7 @@ void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len)
 #endif
 	if (!cgrp)
 		cgrp = task_dfl_cgroup(current);
-	if (cgroup_path(cgrp, buf, len) < 0)
+	if (enomem_cgroup_path(cgrp, buf, len) < 0)
 		buf[0] = '\0';
 	rcu_read_unlock();
 }

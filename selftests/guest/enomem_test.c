@@ -18,7 +18,7 @@
 
 static int count_tests(void)
 {
-	int i, k, n = 3 + 1 + 4 + nr_scenarios + 3 + maps_count_tests();
+	int i, k, n = 3 + 2 + 4 + nr_scenarios + 3 + maps_count_tests();
 
 	for (i = 0; i < nr_scenarios; i++)
 		for (k = 0; k < K_COUNT; k++)
@@ -35,6 +35,7 @@ static int run(int extra)
 	test_proc_mode();
 	test_control();
 	test_success_path_probes();
+	test_event_cgroup_path();
 	for (i = 0; i < nr_scenarios; i++)
 		for (k = 0; k < K_COUNT; k++)
 			if (scenarios[i].kinds & (1u << k))

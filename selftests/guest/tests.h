@@ -30,6 +30,9 @@ void test_dmesg(void);
 /* t_cost.c: the success path passes the fork entry's probe only */
 void test_success_path_probes(void);
 
+/* t_events.c: what an event names */
+void test_event_cgroup_path(void);
+
 /* t_procfile.c: the /proc file's mode and writes */
 void test_proc_mode(void);
 void test_write_invalid(void);
