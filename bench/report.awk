@@ -147,11 +147,11 @@ END {
 	it["failfork"] = 500; it["procread"] = 500; it["procref"] = 500
 
 	printf "## Linux %s\n\n", kver
-	printf "%d rounds in one boot (%s s of wall time for the boot, setup and all runs); %d emulated CPUs; clock: %s.\n", \
-	       maxround, wall, cpus, clock == "icount" ? "QEMU -icount shift=0,sleep=off (1 ns = 1 emulated instruction)" : "wall (QEMU as in the rig)"
+	printf "%d rounds in %s (%s s of wall time for the last boot, setup and all its runs); %d emulated CPUs; clock: %s.\n", \
+	       maxround, (died > 0 ? (died + 1) " boots" : "one boot"), wall, cpus, clock == "icount" ? "QEMU -icount shift=0,sleep=off (1 ns = 1 emulated instruction)" : "wall (QEMU as in the rig)"
 	if (died > 0)
-		printf "%d earlier boot%s of this kernel died before finishing and %s booted again (their serial logs are kept beside this one's).\n", \
-		       died, died == 1 ? "" : "s", died == 1 ? "was" : "were"
+		printf "%d earlier boot%s of this kernel died before finishing; the rounds %s finished are kept (each ratio compares modes within one round of one boot) and the next boot ran the rest (serial logs kept beside this one's).\n", \
+		       died, died == 1 ? "" : "s", died == 1 ? "it" : "they"
 	printf "Iterations per timed loop: fork %d, thread %d, spawn %d, mmap %d, failfork %d, procread/procref %d.\n\n", \
 	       it["fork"] * scale, it["thread"] * scale, it["spawn"] * scale, it["mmap"] * scale, \
 	       it["failfork"] * scale, it["procread"] * scale
