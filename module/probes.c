@@ -75,6 +75,7 @@ static DEFINE_PER_CPU(unsigned long [ENOMEM_NR_PROBES], enomem_probe_hits);
 
 static unsigned long enomem_probes_sub_nmissed(void);
 static void enomem_probes_list_missed(void);
+static bool enomem_sites_only(void);
 static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES];
 
 /* ---- P0: the fork entry point ------------------------------------------ */
@@ -120,8 +121,7 @@ static void enomem_fork_pid_facts(struct enomem_fork_ctx *ctx)
 {
 	struct pid_namespace *ns;
 
-	bool sites = enomem_probes[ENOMEM_P_PID_SITE].active &&
-		     !enomem_probes[ENOMEM_P_ALLOC_PID].active;
+	bool sites = enomem_sites_only();
 
 	if (!(ctx->flags & ENOMEM_F_REACHED_PID) && !sites)
 		return;

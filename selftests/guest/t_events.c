@@ -39,16 +39,9 @@ static int refuse_in(const char *dir)
 static int newest_event(char *reason, char *cgroup)
 {
 	static char buf[64 << 10];
-	long n = read_file(DEBUGFS_DIR "/events", buf, sizeof(buf) - 1);
-	char *line, *p;
+	char *line = read_last_line(DEBUGFS_DIR "/events", buf, sizeof(buf));
 
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = 0;
-	line = (p = strrchr(buf, '\n')) ? p + 1 : buf;
-	if (line[0] == '#' ||
+	if (!line || line[0] == '#' ||
 	    sscanf(line, "%*s %*s %*s %*s %*s %*s %63s %*s %127s", reason, cgroup) != 2)
 		return -1;
 	return 0;

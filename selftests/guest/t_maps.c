@@ -452,16 +452,10 @@ static int probe_live(const char *role, char *line, size_t len)
 static int last_event_kind_is(const char *kind)
 {
 	static char buf[64 << 10];
-	char *line, *p, k[16];
-	long n = read_file(DEBUGFS_DIR "/events", buf, sizeof(buf) - 1);
+	char *line = read_last_line(DEBUGFS_DIR "/events", buf, sizeof(buf));
+	char k[16];
 
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = 0;
-	line = (p = strrchr(buf, '\n')) ? p + 1 : buf;
-	if (sscanf(line, "%*s %*s %*s %*s %15s", k) != 1)
+	if (!line || sscanf(line, "%*s %*s %*s %*s %15s", k) != 1)
 		return 0;
 	if (strcmp(k, kind))
 		ktap_diag("newest event is a %s call, not %s: %s", k, kind, line);

@@ -54,6 +54,21 @@ long read_file(const char *path, char *buf, size_t size)
 	return off;
 }
 
+char *read_last_line(const char *path, char *buf, size_t size)
+{
+	long n = read_file(path, buf, size);
+	char *p;
+
+	if (n <= 0)
+		return NULL;
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (!n)
+		return NULL;
+	p = strrchr(buf, '\n');
+	return p ? p + 1 : buf;
+}
+
 int read_long(const char *path, long *val)
 {
 	char buf[64], *end;

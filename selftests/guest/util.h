@@ -11,6 +11,11 @@ int write_file(const char *path, const char *s);
 long read_file(const char *path, char *buf, size_t size);
 /* Read the first integer of a file; 0 or an errno. */
 int read_long(const char *path, long *val);
+/*
+ * Read a small file into buf and return its last non-empty line (inside
+ * buf), or NULL if the file is empty or unreadable.
+ */
+char *read_last_line(const char *path, char *buf, size_t size);
 int write_long(const char *path, long val);
 int path_exists(const char *path);
 /*
