@@ -211,6 +211,8 @@ enum enomem_probe_id {
 	ENOMEM_P_PIDS_SITE,	/* failure-only: pids_can_fork()'s refusal */
 	ENOMEM_P_NPROC_SITE,	/* failure-only: copy_process() over RLIMIT_NPROC */
 	ENOMEM_P_PID_SITE,	/* failure-only: alloc_pid() failed */
+	ENOMEM_P_FORK_BEGIN,	/* copy_process() entered from the fork entry */
+	ENOMEM_P_FORK_END,	/* ... and returned to it: P0 without a return hook */
 	ENOMEM_NR_PROBES
 };
 
@@ -221,10 +223,12 @@ const char *enomem_reason_support(enum enomem_reason reason);
 
 /* probes.c */
 extern unsigned int enomem_maxactive;
+extern bool enomem_bracket;
 
 int enomem_probes_register(void);
 void enomem_probes_unregister(void);
 unsigned long enomem_probes_fork_nmissed(void);
+bool enomem_probes_bracketed(void);
 void enomem_probes_show(struct seq_file *m);
 
 /* maps.c: failed memory mappings (mmap, mprotect) */

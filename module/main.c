@@ -18,6 +18,10 @@ module_param(maxactive, uint, 0444);
 MODULE_PARM_DESC(maxactive,
 		 "forks watched at once (kretprobe instances per probe); 0 = auto (max(128, 16 x CPUs)), at most 8192");
 
+module_param_named(bracket, enomem_bracket, bool, 0444);
+MODULE_PARM_DESC(bracket,
+		 "watch forks with two plain probes around copy_process() where the kernel allows (default); 0 = the fork entry's kretprobe");
+
 static int __init enomem_init(void)
 {
 	int ret;
@@ -55,8 +59,9 @@ static int __init enomem_init(void)
 	ret = enomem_debugfs_init();
 	if (ret)
 		goto err_procfs;
-	pr_info("enomem_stats: watching fork failures (maxactive %u)\n",
-		enomem_maxactive);
+	pr_info("enomem_stats: watching fork failures (maxactive %u, %s)\n",
+		enomem_maxactive, enomem_probes_bracketed() ?
+		"copy_process() bracketed" : "fork entry kretprobe");
 	return 0;
 
 err_procfs:

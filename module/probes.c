@@ -33,6 +33,7 @@
 #endif
 
 unsigned int enomem_maxactive;
+bool enomem_bracket = true;
 
 /*
  * A failure-only site probe may need a probe on each of several calls (a
@@ -80,20 +81,10 @@ static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES];
 
 /* ---- P0: the fork entry point ------------------------------------------ */
 
-static int enomem_fork_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* A fork begins: what the clone asks for, and the sub-probes' misses so far. */
+static void enomem_fork_begin_ctx(struct enomem_fork_ctx *ctx, u64 flags)
 {
-	struct enomem_fork_ctx **slot = (void *)ri->data;
-	struct enomem_fork_ctx *ctx;
-	u64 flags;
-
-	enomem_hit(ENOMEM_P_FORK);
-	ctx = enomem_ctx_get();
-	*slot = ctx;
-	if (!ctx)
-		return 0;	/* still watch the result: counted as missed */
-
 	ctx->sub_missed = enomem_probes_sub_nmissed();
-	flags = enomem_fork_entry_flags(regs);
 	if (flags & CLONE_VFORK)
 		ctx->kind = ENOMEM_K_VFORK;
 	else if (flags & CLONE_THREAD)
@@ -102,6 +93,18 @@ static int enomem_fork_entry(struct kretprobe_instance *ri, struct pt_regs *regs
 		ctx->flags |= ENOMEM_F_NEWPID;
 	if (flags & CLONE_NEWUSER)
 		ctx->flags |= ENOMEM_F_NEWUSER;
+}
+
+static int enomem_fork_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct enomem_fork_ctx **slot = (void *)ri->data;
+	struct enomem_fork_ctx *ctx;
+
+	enomem_hit(ENOMEM_P_FORK);
+	ctx = enomem_ctx_get();
+	*slot = ctx;
+	if (ctx)	/* else still watch the result: counted as missed */
+		enomem_fork_begin_ctx(ctx, enomem_fork_entry_flags(regs));
 	return 0;
 }
 
@@ -137,10 +140,9 @@ static void enomem_fork_pid_facts(struct enomem_fork_ctx *ctx)
 		ctx->flags |= ENOMEM_F_PID_EXHAUSTED;
 }
 
-static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* The fork's result: every failure is counted, with or without a context. */
+static void enomem_fork_result(struct enomem_fork_ctx *ctx, int err)
 {
-	struct enomem_fork_ctx *ctx = *(struct enomem_fork_ctx **)ri->data;
-	int err = (int)regs_return_value(regs);
 	enum enomem_reason reason;
 	bool failed;
 
@@ -148,12 +150,11 @@ static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *reg
 	failed = err < 0 && err != -ERESTARTNOINTR && err != -EINTR;
 
 	if (!ctx) {
-		enomem_stats_count_missed();
 		if (failed) {
 			enomem_stats_count(err, ENOMEM_R_UNKNOWN);
 			enomem_event_record(NULL, err, ENOMEM_R_UNKNOWN);
 		}
-		return 0;
+		return;
 	}
 	if (failed) {
 		if (err == -ENOMEM)
@@ -171,6 +172,59 @@ static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *reg
 		enomem_event_record(ctx, err, reason);
 	}
 	enomem_ctx_put(ctx);
+}
+
+static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct enomem_fork_ctx *ctx = *(struct enomem_fork_ctx **)ri->data;
+
+	if (!ctx)
+		enomem_stats_count_missed();
+	enomem_fork_result(ctx, (int)regs_return_value(regs));
+	return 0;
+}
+
+/*
+ * P0 without a return hook, where this kernel allows it: a probe on
+ * copy_process()'s entry and one on the fork entry's instruction right
+ * after its call of copy_process(), which sees copy_process()'s result in
+ * %rax.  A kretprobe costs every fork its instance bookkeeping and the
+ * return trampoline (on 3.10 a hashed spinlock on each side); a plain probe
+ * on an ordinary instruction is one the kernel can jump-optimize.  Nothing
+ * before copy_process() in the fork entry fails with anything but EINVAL,
+ * and nothing after it fails at all, so the result is the fork's.
+ */
+static unsigned long enomem_fork_resume;	/* that instruction's address */
+
+static int enomem_fork_begin(struct kprobe *p, struct pt_regs *regs)
+{
+	struct enomem_fork_ctx *ctx;
+
+	/*
+	 * copy_process() has other callers (idle tasks; from 5.12 io_uring's
+	 * and from 6.4 vhost's workers) that never return to the fork entry:
+	 * only a call from there claims a context, or it would never be put.
+	 */
+	if (*(unsigned long *)kernel_stack_pointer(regs) != enomem_fork_resume)
+		return 0;
+	enomem_hit(ENOMEM_P_FORK_BEGIN);
+	ctx = enomem_ctx_get();
+	if (!ctx) {	/* its failure, if any, is counted as unknown */
+		enomem_stats_count_missed();
+		return 0;
+	}
+	enomem_fork_begin_ctx(ctx, enomem_copy_process_flags(regs));
+	return 0;
+}
+
+static int enomem_fork_end(struct kprobe *p, struct pt_regs *regs)
+{
+	unsigned long ret = regs_return_value(regs);
+
+	enomem_hit(ENOMEM_P_FORK_END);
+	/* no context: the slot table was full, or the fork began before load */
+	enomem_fork_result(enomem_ctx_find(),
+			   IS_ERR_VALUE(ret) ? (int)(long)ret : 0);
 	return 0;
 }
 
@@ -430,6 +484,9 @@ static int enomem_memcg_kmem_return(struct kretprobe_instance *ri, struct pt_reg
 
 #define ENOMEM_SYMS(...) ((const char *const []){ __VA_ARGS__, NULL })
 
+/* the fork entry that calls copy_process(), once found (enomem_fork_bracket) */
+static const char *enomem_fork_end_symbol[] = { ENOMEM_FORK_ENTRY_SYMBOLS, NULL };
+
 static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES] = {
 	[ENOMEM_P_FORK] = {
 		.symbols = ENOMEM_SYMS(ENOMEM_FORK_ENTRY_SYMBOLS),
@@ -472,6 +529,17 @@ static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES] = {
 		.symbols = ENOMEM_SYMS("alloc_pid"),
 		.role = "pid_max,pidns_dead(failure-only)", .pre = enomem_pid_site_pre,
 		.more = &enomem_more_pid,
+	},
+	/* registered by enomem_fork_bracket(), never by the table's loop */
+	[ENOMEM_P_FORK_BEGIN] = {
+		.symbols = ENOMEM_SYMS("copy_process"),
+		.role = "fork-entry", .pre = enomem_fork_begin,
+		.unneeded = true,
+	},
+	[ENOMEM_P_FORK_END] = {
+		.symbols = enomem_fork_end_symbol,
+		.role = "fork-return", .pre = enomem_fork_end,
+		.unneeded = true,
 	},
 	[ENOMEM_P_RLIMIT] = {
 		.symbols = ENOMEM_SYMS("is_rlimit_overlimit", "is_ucounts_overlimit"),
@@ -659,6 +727,48 @@ static void enomem_probe_as_marker(struct enomem_probe *p, bool site_live,
 	p->role = role;
 }
 
+/*
+ * P0 as a pair of plain probes (enomem_fork_begin/end): where exactly one
+ * call of copy_process() is found in the fork entry, and this kernel's
+ * copy_process() has the shape compat.h reads.  The end probe goes live
+ * first, so that no context is claimed that nothing would put.  Not
+ * possible: the fork entry's kretprobe, as before.
+ */
+static bool enomem_fork_bracket(void)
+{
+	struct enomem_probe *begin = &enomem_probes[ENOMEM_P_FORK_BEGIN];
+	struct enomem_probe *end = &enomem_probes[ENOMEM_P_FORK_END];
+	const char *const *sym;
+	unsigned long off;
+
+	if (!ENOMEM_COPY_PROCESS_KNOWN || !enomem_bracket)
+		return false;
+	for (sym = enomem_probes[ENOMEM_P_FORK].symbols; *sym; sym++)
+		if (enomem_text_call_sites(*sym, "copy_process", &off, 1) == 1)
+			break;
+	if (!*sym)
+		return false;
+	enomem_fork_end_symbol[0] = *sym;
+	enomem_fork_end_symbol[1] = NULL;
+	end->offset = off + 5;		/* call rel32 */
+	end->unneeded = false;
+	enomem_probe_register(end);
+	if (!end->active)
+		goto fail;
+	enomem_fork_resume = (unsigned long)end->kp.addr;
+	begin->unneeded = false;
+	enomem_probe_register(begin);
+	if (begin->active)
+		return true;
+	enomem_probe_unregister(end);
+fail:
+	pr_info("enomem_stats: cannot bracket copy_process() (error %d, %d); the fork entry keeps its return probe\n",
+		end->err, begin->err);
+	begin->unneeded = true;
+	end->unneeded = true;
+	return false;
+}
+
 int enomem_probes_register(void)
 {
 	struct enomem_probe *fork = &enomem_probes[ENOMEM_P_FORK];
@@ -699,8 +809,15 @@ int enomem_probes_register(void)
 		if (i == ENOMEM_P_ALLOC_PID || i == ENOMEM_P_PIDS_CAN_FORK ||
 		    i == ENOMEM_P_RLIMIT || i == ENOMEM_P_COPY_CREDS)
 			enomem_probes[i].unneeded |= enomem_sites_only();
-		if (i == ENOMEM_P_FORK)
+		if (i == ENOMEM_P_FORK_BEGIN || i == ENOMEM_P_FORK_END)
+			continue;	/* with the fork entry, below */
+		if (i == ENOMEM_P_FORK) {
 			enomem_probes_list_missed();
+			if (enomem_fork_bracket()) {
+				enomem_probes[i].unneeded = true;
+				continue;
+			}
+		}
 		enomem_probe_register(&enomem_probes[i]);
 		if (enomem_probes[i].active || enomem_probes[i].unneeded)
 			continue;
@@ -712,7 +829,7 @@ int enomem_probes_register(void)
 				enomem_probes[i].symbol, enomem_probes[i].err,
 				enomem_probes[i].role);
 	}
-	if (!fork->active) {
+	if (!fork->active && !enomem_probes[ENOMEM_P_FORK_BEGIN].active) {
 		pr_err("enomem_stats: cannot probe the fork entry (kernel_clone/_do_fork/do_fork), error %d; this kernel needs CONFIG_KRETPROBES and is not supported\n",
 		       fork->err);
 		enomem_probes_unregister();
@@ -725,7 +842,12 @@ void enomem_probes_unregister(void)
 {
 	int i;
 
-	/* The fork entry goes first, so no new fork relies on the others. */
+	/*
+	 * The fork entry goes first, so no new fork relies on the others; its
+	 * bracket's begin before its end, so no claimed context stays.
+	 */
+	enomem_probe_unregister(&enomem_probes[ENOMEM_P_FORK_BEGIN]);
+	enomem_probe_unregister(&enomem_probes[ENOMEM_P_FORK_END]);
 	for (i = 0; i < ENOMEM_NR_PROBES; i++)
 		enomem_probe_unregister(&enomem_probes[i]);
 }
@@ -754,7 +876,8 @@ static void enomem_probes_list_missed(void)
 		 * handler (ours, with log=1), never from the refusal in a
 		 * fork: its misses say nothing about any fork's evidence.
 		 */
-		if (!p->active || i == ENOMEM_P_VM_WARN)
+		if (!p->active || i == ENOMEM_P_VM_WARN ||
+		    i == ENOMEM_P_FORK_BEGIN || i == ENOMEM_P_FORK_END)
 			continue;
 		if (p->ret)
 			enomem_missed_ret[enomem_n_missed_ret++] = &p->rp.nmissed;
@@ -778,9 +901,17 @@ static unsigned long enomem_probes_sub_nmissed(void)
 	return sum;
 }
 
+bool enomem_probes_bracketed(void)
+{
+	return enomem_probes[ENOMEM_P_FORK_BEGIN].active;
+}
+
+/* Forks the fork entry could not follow (the kprobes core's count). */
 unsigned long enomem_probes_fork_nmissed(void)
 {
-	return enomem_probes[ENOMEM_P_FORK].rp.nmissed;
+	return enomem_probes[ENOMEM_P_FORK].rp.nmissed +
+	       enomem_probes[ENOMEM_P_FORK_BEGIN].kp.nmissed +
+	       enomem_probes[ENOMEM_P_FORK_END].kp.nmissed;
 }
 
 void enomem_probes_show(struct seq_file *m)
@@ -797,7 +928,8 @@ void enomem_probes_show(struct seq_file *m)
 		for_each_possible_cpu(cpu)
 			hits += per_cpu(enomem_probe_hits, cpu)[i];
 		missed = p->ret ? p->rp.nmissed : p->kp.nmissed;
-		seq_puts(m, p->symbol);
+		/* the bracket's pair is never registered where unused */
+		seq_puts(m, p->symbol ? p->symbol : p->symbols[0]);
 		if (p->offset)	/* the probe sits inside the function */
 			seq_printf(m, "+%#lx", p->offset);
 		for (j = 0; p->more && j < p->more->n; j++)

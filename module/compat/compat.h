@@ -59,23 +59,37 @@ static inline unsigned long enomem_arg(struct pt_regs *regs, unsigned int n)
 #endif
 
 /*
- * Clone flags at the entry of the fork entry point: kernel_clone() and the
- * 5.3+ _do_fork() take a struct kernel_clone_args, older do_fork()/_do_fork()
- * take the flags as their first argument.
+ * Clone flags at the entry of a fork function whose argument N carries
+ * them: from 5.3 a struct kernel_clone_args (argument 0 of kernel_clone()
+ * and _do_fork(), 3 of copy_process(pid, trace, node, args)), before that
+ * the flags themselves, always the first argument.
  */
 #ifdef ENOMEM_HAVE_KERNEL_CLONE_ARGS
 #include <linux/sched/task.h>
-static inline u64 enomem_fork_entry_flags(struct pt_regs *regs)
+static inline u64 enomem_clone_flags(struct pt_regs *regs, unsigned int n)
 {
-	const struct kernel_clone_args *args = (void *)enomem_arg(regs, 0);
+	const struct kernel_clone_args *args = (void *)enomem_arg(regs, n);
 
 	return args->flags;
 }
+#define enomem_fork_entry_flags(regs) enomem_clone_flags(regs, 0)
+#define enomem_copy_process_flags(regs) enomem_clone_flags(regs, 3)
 #else
-static inline u64 enomem_fork_entry_flags(struct pt_regs *regs)
-{
-	return enomem_arg(regs, 0);
-}
+#define enomem_fork_entry_flags(regs) ((u64)enomem_arg(regs, 0))
+#define enomem_copy_process_flags(regs) ((u64)enomem_arg(regs, 0))
+#endif
+
+/*
+ * copy_process() is static up to 6.3, where its shape is the one above;
+ * from 6.4 a header declares it and the build checks that shape.  A kernel
+ * that declares another keeps the fork entry's return probe (probes.c,
+ * enomem_fork_bracket()).
+ */
+#if defined(ENOMEM_HAVE_COPY_PROCESS_DECLARED) && \
+	!defined(ENOMEM_HAVE_COPY_PROCESS_ARGS)
+#define ENOMEM_COPY_PROCESS_KNOWN 0
+#else
+#define ENOMEM_COPY_PROCESS_KNOWN 1
 #endif
 
 /* The fork entry points, in the order we try them (newest first). */

@@ -102,3 +102,23 @@ int kprobes_has_fork_entry(const char *list)
 				return 1;
 	return 0;
 }
+
+/* Does the loaded module bracket copy_process() (debugfs "probes")? */
+int bracketed(void)
+{
+	static char buf[16384];
+	char *line, *save = NULL;
+	int n;
+
+	if (!dbg_open_begin())
+		return 0;
+	n = read_file(DBG "/probes", buf, sizeof(buf));
+	dbg_open_end();
+	if (n < 0)
+		return 0;
+	/* "symbol status error hits nmissed role" */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, " registered ") && strstr(line, " fork-return"))
+			return 1;
+	return 0;
+}

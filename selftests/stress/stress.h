@@ -58,6 +58,7 @@ int mod_loaded(void);
 extern char kp_base[65536];	/* the kprobes list before any load */
 extern int kp_have;
 int kprobes_read(char *buf, size_t len);
+int bracketed(void);
 int kprobes_has_fork_entry(const char *list);
 
 /* cgroup.c: the pids cgroup at pids.max = LIMIT, v2 or v1 */
