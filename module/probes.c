@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The probes: one kretprobe on the fork entry point, and the few per-fork or
- * cold functions whose results tell the reasons apart.
+ * The probes: the fork entry, and the few per-fork or cold functions whose
+ * results tell the reasons apart.
  *
  * Every probe is optional.  A symbol missing on this kernel degrades the
  * attribution (the debugfs "probes" file says which reasons remain exact)
  * instead of failing the load; only the fork entry itself is required.
  * Handlers never sleep, never allocate and never call capable().
  *
- * Cost: every fork passes the fork entry's kretprobe.  Where the load-time
- * search finds the calls that pids_can_fork(), copy_process() and
- * alloc_pid() make only when they refuse (the failure-only sites), that is
- * all a succeeding fork passes.  Elsewhere per-fork sub-probes come back:
- * entry probes (stage markers) wherever the result of the probed function
- * can be told from where the fork stopped, since a return hook costs a
- * fork more (on 3.10 a hashed spinlock per return).  The work in each
- * handler is one context lookup and a flag; everything else is done only
- * when the fork fails.
+ * Cost: every fork passes the fork entry.  Where the kernel allows, that is
+ * a pair of plain probes bracketing copy_process() (its entry, and the fork
+ * entry's instruction after the call, which the kernel jump-optimizes), not
+ * a kretprobe.  Where the load-time search finds the calls that
+ * pids_can_fork(), copy_process() and alloc_pid() make only when they
+ * refuse (the failure-only sites), that is all a succeeding fork passes.
+ * Elsewhere per-fork sub-probes come back: entry probes (stage markers)
+ * wherever the result of the probed function can be told from where the
+ * fork stopped, since a return hook costs a fork more (on 3.10 a hashed
+ * spinlock per return).  The work in each handler is one context lookup and
+ * a flag; everything else is done only when the fork fails.
  */
 #include <linux/kprobes.h>
 #include <linux/sched.h>
@@ -680,7 +682,17 @@ static void enomem_probes_find_sites(void)
 	struct enomem_probe *nproc = &enomem_probes[ENOMEM_P_NPROC_SITE];
 	struct enomem_probe *pid = &enomem_probes[ENOMEM_P_PID_SITE];
 
-	if (ENOMEM_PIDS_BY_STAGE) {
+	/*
+	 * Best: the one instruction that loads -EAGAIN as pids_can_fork()'s
+	 * return value (RHEL 7).  Unlike a call, a 5-byte mov is an
+	 * instruction the kernel can jump-optimize: a refusal then costs no
+	 * trap.  (Hit by a succeeding fork, were the compiler to load it
+	 * early, it would show in success_path_passes_fork_entry_only.)
+	 */
+	pids->offset = enomem_text_errno_site("pids_can_fork", EAGAIN);
+	if (pids->offset) {
+		pids->more->n = 0;
+	} else if (ENOMEM_PIDS_BY_STAGE) {
 		/*
 		 * RHEL 7's backport drops the css reference it took only when
 		 * it refuses (css_put() of a non-root css, the only kind with
