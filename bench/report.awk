@@ -132,6 +132,8 @@ function kib(b) { return sprintf("%.1f KiB", b / 1024) }
 		nkret++
 	if ($0 ~ /FTRACE/)
 		nftrace++
+	if ($0 ~ /OPTIMIZED/)
+		nopt++
 }
 /^BENCH-HITS / && $3 == "registered" { hits[++nhits] = $2 " " $5 }
 
@@ -198,7 +200,7 @@ END {
 	printf "\nThe meminfo deltas include what the kernel allocates for the module: its loaded image, and for\n"
 	printf "each of its %d kretprobes %s preallocated return instances (maxactive). %d of its %d probes\n", \
 	       nkret, maxactive != "" ? maxactive : "maxactive", nftrace, nkp
-	printf "are ftrace-based (no int3 trap).\n\n"
+	printf "are ftrace-based and %d jump-optimized (neither takes an int3 trap).\n\n", nopt
 	if (nhits) {
 		printf "Probe hits over all workloads of the last module round (symbol, hits):"
 		for (i = 1; i <= nhits; i++)

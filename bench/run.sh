@@ -48,7 +48,10 @@
 #                   kretprobe on __vm_enough_memory instead of a failure-only
 #                   probe, "noevent" recording no event (counters only) on a
 #                   failed fork, "nopath" an event without its cgroup path
-#                   (4.x+); BENCH_DIAG=1 means "novm forkonly"
+#                   (4.x+), "emptyfork" the bracket's two probes with
+#                   handlers that return at once (what the kprobes core
+#                   costs a fork), "kretfork" the fork entry's kretprobe
+#                   instead of the bracket; BENCH_DIAG=1 means "novm forkonly"
 #   ENOMEM_CACHE, ENOMEM_WORK  as for selftests/run.sh
 set -u
 
@@ -152,6 +155,11 @@ for meta in $kernels; do
 				"$vt/module/probes.c" ;;
 			nopath) sed -i 's/if (cgroup_path(cgrp, buf, len) < 0)/if (1)/' \
 				"$vt/module/compat/cgroup.c" ;;
+			emptyfork) sed -i -e 's/^\(\t*\)enomem_hit(ENOMEM_P_FORK_BEGIN);/&\n\1return 0;/' \
+				-e 's/^\(\t*\)enomem_hit(ENOMEM_P_FORK_END);/&\n\1return 0;/' \
+				"$vt/module/probes.c" ;;
+			kretfork) sed -i 's/^bool enomem_bracket = true;/bool enomem_bracket = false;/' \
+				"$vt/module/probes.c" ;;
 			*) die "BENCH_DIAG: no variant $v" ;;
 			esac
 			"$lib/build-modules.sh" "$vt" "$kver" "$root" "$out/$v" ||
