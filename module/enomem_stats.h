@@ -148,6 +148,7 @@ bool enomem_text_calls(const char *fn, const char *callee);
 int enomem_text_call_sites(const char *fn, const char *callee,
 			   unsigned long *offs, int max);
 unsigned long enomem_text_errno_site(const char *fn, int err);
+unsigned long enomem_text_body(const char *fn);
 unsigned long enomem_commit_limit(void);
 
 /* compat/cgroup.c */

@@ -101,6 +101,34 @@ static unsigned long enomem_text_addr(const char *name)
 }
 
 /*
+ * The offset in FN of its first instruction proper: past its ftrace site
+ * (-mfentry's 5-byte call, a nop while untraced), where the kprobes core
+ * puts an entry probe on ftrace.  Nothing has touched the stack or the
+ * argument registers yet, so a probe there sees what one on the entry
+ * would, but it is an ordinary kprobe, which the kernel can jump-optimize.
+ * 0 when FN's entry probe is not ftrace-based.
+ */
+unsigned long enomem_text_body(const char *fn)
+{
+#ifdef KPROBE_FLAG_FTRACE
+	struct kprobe kp = { .symbol_name = fn };
+	unsigned long start, size, addr;
+	bool ftrace;
+
+	if (register_kprobe(&kp))
+		return 0;
+	ftrace = kp.flags & KPROBE_FLAG_FTRACE;
+	addr = (unsigned long)kp.addr;	/* past an ENDBR64, where there is one */
+	unregister_kprobe(&kp);
+	if (!ftrace || !enomem_text_extent(addr, &start, &size))
+		return 0;
+	return addr - start + 5;	/* x86's MCOUNT_INSN_SIZE */
+#else
+	return 0;
+#endif
+}
+
+/*
  * Does the kernel function FN contain a direct call to CALLEE?  Used once at
  * load to check that a failure-only probe really sits on the failure path
  * of this kernel's build; any doubt answers false, and the module then
