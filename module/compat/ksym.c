@@ -89,10 +89,14 @@ static bool enomem_text_extent(unsigned long addr, unsigned long *start,
 	return *size > 0 && *size < 65536;
 }
 
-/* The address a kprobe on the function NAME would sit at, or 0. */
+/*
+ * The address a kprobe on the function NAME would sit at, or 0.  Registered
+ * disabled, the probe is never armed: no ftrace or text patching at load
+ * for a lookup, only the unregistration's RCU grace period.
+ */
 static unsigned long enomem_text_addr(const char *name)
 {
-	struct kprobe kp = { .symbol_name = name };
+	struct kprobe kp = { .symbol_name = name, .flags = KPROBE_FLAG_DISABLED };
 
 	if (register_kprobe(&kp))
 		return 0;
@@ -111,7 +115,7 @@ static unsigned long enomem_text_addr(const char *name)
 unsigned long enomem_text_body(const char *fn)
 {
 #ifdef KPROBE_FLAG_FTRACE
-	struct kprobe kp = { .symbol_name = fn };
+	struct kprobe kp = { .symbol_name = fn, .flags = KPROBE_FLAG_DISABLED };
 	unsigned long start, size, addr;
 	bool ftrace;
 
