@@ -42,7 +42,7 @@
 #   ENOMEM_RELOAD_CYCLES  module load/unload cycles under fork storms, in a
 #                       second VM per kernel (default 100; 0: no second VM)
 #   ENOMEM_RELOAD_SECONDS  stop cycling after this long (default 600; 100
-#                       cycles take 2-3 minutes on 6.x, 3.5-6 on 3.10 here)
+#                       cycles took 3-7 minutes on 5.10-6.12, 3 on 3.10 here)
 #   ENOMEM_RELOAD_BOOTS  how many such VMs per kernel (default 1)
 #   ENOMEM_RELOAD_ACCEL  their accelerator (default tcg,thread=single: see
 #                       "The reload VM" below)
