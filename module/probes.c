@@ -9,9 +9,9 @@
  * Handlers never sleep, never allocate and never call capable().
  *
  * Cost: every fork passes the fork entry.  Where the kernel allows, that is
- * a pair of plain probes bracketing copy_process() (its entry, and the fork
- * entry's instruction after the call, which the kernel jump-optimizes), not
- * a kretprobe.  Where the load-time search finds the calls that
+ * a pair of plain probes bracketing copy_process() (its first instruction,
+ * and the fork entry's instruction after the call, both of which the kernel
+ * jump-optimizes), not a kretprobe.  Where the load-time search finds the calls that
  * pids_can_fork(), copy_process() and alloc_pid() make only when they
  * refuse (the failure-only sites), that is all a succeeding fork passes.
  * Elsewhere per-fork sub-probes come back: entry probes (stage markers)
@@ -877,34 +877,41 @@ int enomem_probes_register(void)
  * that nothing would put.  Handlers that already run finish before the
  * calls return, and the context table is freed only after.
  */
-void enomem_probes_unregister(void)
+static struct kprobe *enomem_unreg_kps[ENOMEM_NR_PROBES * ENOMEM_SITES_MAX];
+static struct kretprobe *enomem_unreg_rps[ENOMEM_NR_PROBES];
+static int enomem_unreg_nk, enomem_unreg_nr;
+
+/* Queue a live probe (and its other call sites) for the batch. */
+static void enomem_probe_queue_unregister(struct enomem_probe *p)
 {
-	static struct kprobe *kps[ENOMEM_NR_PROBES * ENOMEM_SITES_MAX];
-	static struct kretprobe *rps[ENOMEM_NR_PROBES];
-	static const int first[] = { ENOMEM_P_FORK_BEGIN, ENOMEM_P_FORK_END };
-	int i, nk = 0, nr = 0;
 	unsigned int j;
 
-	enomem_probe_unregister(&enomem_probes[ENOMEM_P_FORK]);	/* kretprobe */
-	for (i = 0; i < ENOMEM_NR_PROBES + 2; i++) {
-		int id = i < 2 ? first[i] : i - 2;
-		struct enomem_probe *p = &enomem_probes[id];
-
-		if (!p->active || (i >= 2 && (id == ENOMEM_P_FORK_BEGIN ||
-					      id == ENOMEM_P_FORK_END)))
-			continue;
-		if (p->ret) {
-			rps[nr++] = &p->rp;
-			continue;
-		}
-		kps[nk++] = &p->kp;
-		for (j = 0; p->more && j < p->more->n; j++)
-			kps[nk++] = &p->more->kp[j];
+	if (!p->active)
+		return;
+	if (p->ret) {
+		enomem_unreg_rps[enomem_unreg_nr++] = &p->rp;
+		return;
 	}
-	if (nk)
-		unregister_kprobes(kps, nk);
-	if (nr)
-		unregister_kretprobes(rps, nr);
+	enomem_unreg_kps[enomem_unreg_nk++] = &p->kp;
+	for (j = 0; p->more && j < p->more->n; j++)
+		enomem_unreg_kps[enomem_unreg_nk++] = &p->more->kp[j];
+}
+
+void enomem_probes_unregister(void)
+{
+	int i;
+
+	enomem_probe_unregister(&enomem_probes[ENOMEM_P_FORK]);	/* kretprobe */
+	enomem_unreg_nk = enomem_unreg_nr = 0;
+	enomem_probe_queue_unregister(&enomem_probes[ENOMEM_P_FORK_BEGIN]);
+	enomem_probe_queue_unregister(&enomem_probes[ENOMEM_P_FORK_END]);
+	for (i = 0; i < ENOMEM_NR_PROBES; i++)
+		if (i != ENOMEM_P_FORK_BEGIN && i != ENOMEM_P_FORK_END)
+			enomem_probe_queue_unregister(&enomem_probes[i]);
+	if (enomem_unreg_nk)
+		unregister_kprobes(enomem_unreg_kps, enomem_unreg_nk);
+	if (enomem_unreg_nr)
+		unregister_kretprobes(enomem_unreg_rps, enomem_unreg_nr);
 	for (i = 0; i < ENOMEM_NR_PROBES; i++) {
 		if (!enomem_probes[i].active)
 			continue;

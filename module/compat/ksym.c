@@ -94,14 +94,22 @@ static bool enomem_text_extent(unsigned long addr, unsigned long *start,
  * disabled, the probe is never armed: no ftrace or text patching at load
  * for a lookup, only the unregistration's RCU grace period.
  */
-static unsigned long enomem_text_addr(const char *name)
+static unsigned long enomem_text_lookup(const char *name, unsigned int *flags)
 {
 	struct kprobe kp = { .symbol_name = name, .flags = KPROBE_FLAG_DISABLED };
 
 	if (register_kprobe(&kp))
 		return 0;
+	*flags = kp.flags;	/* as the kprobes core prepared the probe */
 	unregister_kprobe(&kp);
 	return (unsigned long)kp.addr;
+}
+
+static unsigned long enomem_text_addr(const char *name)
+{
+	unsigned int flags;
+
+	return enomem_text_lookup(name, &flags);
 }
 
 /*
@@ -115,16 +123,12 @@ static unsigned long enomem_text_addr(const char *name)
 unsigned long enomem_text_body(const char *fn)
 {
 #ifdef KPROBE_FLAG_FTRACE
-	struct kprobe kp = { .symbol_name = fn, .flags = KPROBE_FLAG_DISABLED };
 	unsigned long start, size, addr;
-	bool ftrace;
+	unsigned int flags = 0;
 
-	if (register_kprobe(&kp))
-		return 0;
-	ftrace = kp.flags & KPROBE_FLAG_FTRACE;
-	addr = (unsigned long)kp.addr;	/* past an ENDBR64, where there is one */
-	unregister_kprobe(&kp);
-	if (!ftrace || !enomem_text_extent(addr, &start, &size))
+	addr = enomem_text_lookup(fn, &flags);	/* past an ENDBR64, if any */
+	if (!(flags & KPROBE_FLAG_FTRACE) ||
+	    !enomem_text_extent(addr, &start, &size))
 		return 0;
 	return addr - start + 5;	/* x86's MCOUNT_INSN_SIZE */
 #else

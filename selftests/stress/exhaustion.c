@@ -146,7 +146,6 @@ static void exhaustion(int bracket)
 		}
 		result(ok && pok && vok == PARKED && sh->parked == PARKED &&
 		       f1 && good, "stress_bracket_parked_forks_not_missed");
-		sh->stop = 1;
 		mod_unload(NULL);
 		return;
 	}
