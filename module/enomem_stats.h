@@ -149,7 +149,16 @@ int enomem_text_call_sites(const char *fn, const char *callee,
 			   unsigned long *offs, int max);
 unsigned long enomem_text_errno_site(const char *fn, int err);
 unsigned long enomem_text_body(const char *fn);
+unsigned long enomem_text_err_branch(const char *fn, unsigned long resume,
+				     unsigned int *reg_off);
 unsigned long enomem_commit_limit(void);
+
+/* compat/tracepoint.c: sched_process_fork(parent, child) */
+typedef void (*enomem_tp_fork_fn)(void *data, struct task_struct *parent,
+				  struct task_struct *child);
+int enomem_tp_fork_register(enomem_tp_fork_fn fn);
+void enomem_tp_fork_unregister(enomem_tp_fork_fn fn);
+void enomem_tp_sync(void);
 
 /* compat/cgroup.c */
 void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len);
@@ -214,6 +223,7 @@ enum enomem_probe_id {
 	ENOMEM_P_PID_SITE,	/* failure-only: alloc_pid() failed */
 	ENOMEM_P_FORK_BEGIN,	/* copy_process() entered from the fork entry */
 	ENOMEM_P_FORK_END,	/* ... and returned to it: P0 without a return hook */
+	ENOMEM_P_FORK_OK,	/* the sched_process_fork tracepoint: it succeeded */
 	ENOMEM_NR_PROBES
 };
 
@@ -229,7 +239,7 @@ extern bool enomem_bracket;
 int enomem_probes_register(void);
 void enomem_probes_unregister(void);
 unsigned long enomem_probes_fork_nmissed(void);
-bool enomem_probes_bracketed(void);
+const char *enomem_probes_fork_mode(void);
 void enomem_probes_show(struct seq_file *m);
 
 /* maps.c: failed memory mappings (mmap, mprotect) */

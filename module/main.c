@@ -60,8 +60,7 @@ static int __init enomem_init(void)
 	if (ret)
 		goto err_procfs;
 	pr_info("enomem_stats: watching fork failures (maxactive %u, %s)\n",
-		enomem_maxactive, enomem_probes_bracketed() ?
-		"copy_process() bracketed" : "fork entry kretprobe");
+		enomem_maxactive, enomem_probes_fork_mode());
 	return 0;
 
 err_procfs:

@@ -11,7 +11,10 @@
  * Cost: every fork passes the fork entry.  Where the kernel allows, that is
  * a pair of plain probes bracketing copy_process() (its first instruction,
  * and the fork entry's instruction after the call, both of which the kernel
- * jump-optimizes), not a kretprobe.  Where the load-time search finds the calls that
+ * jump-optimizes), not a kretprobe; where the fork entry's error branch is
+ * found too, the second of the pair sits there, a succeeding fork is seen
+ * by the sched_process_fork tracepoint instead, and so passes one probe.
+ * Where the load-time search finds the calls that
  * pids_can_fork(), copy_process() and alloc_pid() make only when they
  * refuse (the failure-only sites), that is all a succeeding fork passes.
  * Elsewhere per-fork sub-probes come back: entry probes (stage markers)
@@ -197,6 +200,8 @@ static int enomem_fork_return(struct kretprobe_instance *ri, struct pt_regs *reg
  * and nothing after it fails at all, so the result is the fork's.
  */
 static unsigned long enomem_fork_resume;	/* that instruction's address */
+/* where the end probe finds copy_process()'s result (struct pt_regs) */
+static unsigned int enomem_fork_result_reg = offsetof(struct pt_regs, ax);
 
 static int enomem_fork_begin(struct kprobe *p, struct pt_regs *regs)
 {
@@ -221,7 +226,7 @@ static int enomem_fork_begin(struct kprobe *p, struct pt_regs *regs)
 
 static int enomem_fork_end(struct kprobe *p, struct pt_regs *regs)
 {
-	unsigned long ret = regs_return_value(regs);
+	unsigned long ret = regs_get_register(regs, enomem_fork_result_reg);
 	struct enomem_fork_ctx *ctx;
 
 	enomem_hit(ENOMEM_P_FORK_END);
@@ -235,6 +240,30 @@ static int enomem_fork_end(struct kprobe *p, struct pt_regs *regs)
 	if (ctx)
 		enomem_fork_result(ctx, IS_ERR_VALUE(ret) ? (int)(long)ret : 0);
 	return 0;
+}
+
+/*
+ * Where the load-time check finds the fork entry's IS_ERR() branch on
+ * copy_process()'s result (enomem_text_err_branch()), the end probe sits
+ * on that branch and only a failing fork passes it.  A succeeding fork's
+ * context is put here instead: the sched_process_fork tracepoint fires in
+ * the parent right after copy_process() succeeded, and costs a fork a
+ * patched jump and an indirect call where a kprobe costs it the kprobes
+ * core (on 3.10 about as much as our handlers and the other probe
+ * together).  The end's handler is the same: a context lives only from
+ * copy_process()'s entry to the test of its result, so one that is live
+ * on the error branch was left by that test, with the error in the register
+ * the test read (%rax, or where the fork entry keeps the result).
+ */
+static void enomem_fork_succeeded(void *data, struct task_struct *parent,
+				  struct task_struct *child)
+{
+	struct enomem_fork_ctx *ctx;
+
+	enomem_hit(ENOMEM_P_FORK_OK);
+	ctx = enomem_ctx_find();
+	if (ctx)
+		enomem_ctx_put(ctx);
 }
 
 /* ---- stage markers: entry probes, no return hook ------------------------ */
@@ -550,6 +579,12 @@ static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES] = {
 		.role = "fork-return", .pre = enomem_fork_end,
 		.unneeded = true,
 	},
+	/* not a kprobe: registered and shown with the bracket only */
+	[ENOMEM_P_FORK_OK] = {
+		.symbols = ENOMEM_SYMS("sched_process_fork"),
+		.role = "fork-success(tracepoint)",
+		.unneeded = true,
+	},
 	[ENOMEM_P_RLIMIT] = {
 		.symbols = ENOMEM_SYMS("is_rlimit_overlimit", "is_ucounts_overlimit"),
 		.role = "nproc", .ret = true,
@@ -746,6 +781,19 @@ static void enomem_probe_as_marker(struct enomem_probe *p, bool site_live,
 	p->role = role;
 }
 
+/* The tracepoint's handler gone, and no longer running anywhere. */
+static void enomem_fork_ok_unregister(void)
+{
+	struct enomem_probe *ok = &enomem_probes[ENOMEM_P_FORK_OK];
+
+	if (!ok->active)
+		return;
+	enomem_tp_fork_unregister(enomem_fork_succeeded);
+	enomem_tp_sync();
+	ok->active = false;
+	ok->unneeded = true;
+}
+
 /*
  * P0 as a pair of plain probes (enomem_fork_begin/end): where exactly one
  * call of copy_process() is found in the fork entry, and this kernel's
@@ -757,8 +805,10 @@ static bool enomem_fork_bracket(void)
 {
 	struct enomem_probe *begin = &enomem_probes[ENOMEM_P_FORK_BEGIN];
 	struct enomem_probe *end = &enomem_probes[ENOMEM_P_FORK_END];
+	struct enomem_probe *ok = &enomem_probes[ENOMEM_P_FORK_OK];
 	const char *const *sym;
-	unsigned long off;
+	unsigned long off, resume;
+	unsigned int result_reg;
 
 	if (!ENOMEM_COPY_PROCESS_KNOWN || !enomem_bracket)
 		return false;
@@ -769,12 +819,32 @@ static bool enomem_fork_bracket(void)
 		return false;
 	enomem_fork_end_symbol[0] = *sym;
 	enomem_fork_end_symbol[1] = NULL;
-	end->offset = off + 5;		/* call rel32 */
+	resume = off + 5;		/* call rel32 */
 	end->unneeded = false;
-	enomem_probe_register(end);
+	/*
+	 * Best: the end on the error branch only, and the tracepoint for
+	 * success.  Either refused: the end on the call's return, which every
+	 * fork passes.
+	 */
+	end->offset = enomem_text_err_branch(*sym, resume, &result_reg);
+	if (end->offset && !enomem_tp_fork_register(enomem_fork_succeeded)) {
+		enomem_fork_result_reg = result_reg;
+		ok->active = true;
+		ok->unneeded = false;
+		end->role = "fork-return(failure-only)";
+		enomem_probe_register(end);
+		if (!end->active)
+			enomem_fork_ok_unregister();
+	}
+	if (!end->active) {
+		enomem_fork_result_reg = offsetof(struct pt_regs, ax);
+		end->offset = resume;
+		end->role = "fork-return";
+		enomem_probe_register(end);
+	}
 	if (!end->active)
 		goto fail;
-	enomem_fork_resume = (unsigned long)end->kp.addr;
+	enomem_fork_resume = (unsigned long)end->kp.addr - end->offset + resume;
 	begin->unneeded = false;
 	/*
 	 * On copy_process()'s first instruction proper rather than its ftrace
@@ -791,6 +861,7 @@ static bool enomem_fork_bracket(void)
 	if (begin->active)
 		return true;
 	enomem_probe_unregister(end);
+	enomem_fork_ok_unregister();
 fail:
 	pr_info("enomem_stats: cannot bracket copy_process() (error %d, %d); the fork entry keeps its return probe\n",
 		end->err, begin->err);
@@ -839,7 +910,8 @@ int enomem_probes_register(void)
 		if (i == ENOMEM_P_ALLOC_PID || i == ENOMEM_P_PIDS_CAN_FORK ||
 		    i == ENOMEM_P_RLIMIT || i == ENOMEM_P_COPY_CREDS)
 			enomem_probes[i].unneeded |= enomem_sites_only();
-		if (i == ENOMEM_P_FORK_BEGIN || i == ENOMEM_P_FORK_END)
+		if (i == ENOMEM_P_FORK_BEGIN || i == ENOMEM_P_FORK_END ||
+		    i == ENOMEM_P_FORK_OK)
 			continue;	/* with the fork entry, below */
 		if (i == ENOMEM_P_FORK) {
 			enomem_probes_list_missed();
@@ -906,12 +978,14 @@ void enomem_probes_unregister(void)
 	enomem_probe_queue_unregister(&enomem_probes[ENOMEM_P_FORK_BEGIN]);
 	enomem_probe_queue_unregister(&enomem_probes[ENOMEM_P_FORK_END]);
 	for (i = 0; i < ENOMEM_NR_PROBES; i++)
-		if (i != ENOMEM_P_FORK_BEGIN && i != ENOMEM_P_FORK_END)
+		if (i != ENOMEM_P_FORK_BEGIN && i != ENOMEM_P_FORK_END &&
+		    i != ENOMEM_P_FORK_OK)
 			enomem_probe_queue_unregister(&enomem_probes[i]);
 	if (enomem_unreg_nk)
 		unregister_kprobes(enomem_unreg_kps, enomem_unreg_nk);
 	if (enomem_unreg_nr)
 		unregister_kretprobes(enomem_unreg_rps, enomem_unreg_nr);
+	enomem_fork_ok_unregister();
 	for (i = 0; i < ENOMEM_NR_PROBES; i++) {
 		if (!enomem_probes[i].active)
 			continue;
@@ -945,7 +1019,8 @@ static void enomem_probes_list_missed(void)
 		 * fork: its misses say nothing about any fork's evidence.
 		 */
 		if (!p->active || i == ENOMEM_P_VM_WARN ||
-		    i == ENOMEM_P_FORK_BEGIN || i == ENOMEM_P_FORK_END)
+		    i == ENOMEM_P_FORK_BEGIN || i == ENOMEM_P_FORK_END ||
+		    i == ENOMEM_P_FORK_OK)
 			continue;
 		if (p->ret)
 			enomem_missed_ret[enomem_n_missed_ret++] = &p->rp.nmissed;
@@ -969,9 +1044,14 @@ static unsigned long enomem_probes_sub_nmissed(void)
 	return sum;
 }
 
-bool enomem_probes_bracketed(void)
+/* How the fork entry is watched, for the load message. */
+const char *enomem_probes_fork_mode(void)
 {
-	return enomem_probes[ENOMEM_P_FORK_BEGIN].active;
+	if (!enomem_probes[ENOMEM_P_FORK_BEGIN].active)
+		return "fork entry kretprobe";
+	if (enomem_probes[ENOMEM_P_FORK_OK].active)
+		return "copy_process() bracketed, success by tracepoint";
+	return "copy_process() bracketed";
 }
 
 /* Forks the fork entry could not follow (the kprobes core's count). */

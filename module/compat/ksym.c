@@ -243,3 +243,143 @@ unsigned long enomem_text_errno_site(const char *fn, int err)
 	}
 	return n == 1 ? found : 0;
 }
+
+/* Where a direct jump (jcc or jmp, rel8 or rel32) at T[I] goes, or 0. */
+static unsigned long enomem_text_jump_target(const u8 *t, unsigned long i,
+					     unsigned long size)
+{
+	s32 rel;
+
+	if ((t[i] >= 0x70 && t[i] <= 0x7f) || t[i] == 0xeb)
+		return i + 2 <= size ? (unsigned long)t + i + 2 + (s8)t[i + 1] : 0;
+	if (t[i] == 0xe9 && i + 5 <= size) {
+		memcpy(&rel, t + i + 1, sizeof(rel));
+		return (unsigned long)t + i + 5 + (long)rel;
+	}
+	if (t[i] == 0x0f && i + 6 <= size && t[i + 1] >= 0x80 && t[i + 1] <= 0x8f) {
+		memcpy(&rel, t + i + 2, sizeof(rel));
+		return (unsigned long)t + i + 6 + (long)rel;
+	}
+	return 0;
+}
+
+/*
+ * Can the instruction before offset OFF in T fall through into it?  No
+ * when it is a jmp or a ret, possibly followed by one of the nops an
+ * assembler pads with; any other bytes answer yes.
+ */
+static bool enomem_text_falls_into(const u8 *t, unsigned long off)
+{
+	static const u8 nops[][9] = {
+		{ 0x90 }, { 0x66, 0x90 }, { 0x0f, 0x1f, 0x00 },
+		{ 0x0f, 0x1f, 0x40, 0x00 }, { 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+		{ 0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+	};
+	unsigned long n;
+
+	for (n = ARRAY_SIZE(nops); n > 0; n--)	/* nops[n - 1] is n bytes */
+		if (off >= n + 5 && !memcmp(t + off - n, nops[n - 1], n)) {
+			off -= n;
+			break;
+		}
+	if (off < 5)
+		return true;
+	return t[off - 5] != 0xe9 && t[off - 2] != 0xeb && t[off - 1] != 0xc3;
+}
+
+/* pt_regs offsets of the registers a callee must preserve, by number */
+static int enomem_text_saved_reg(int reg)
+{
+	switch (reg) {
+	case 3: return offsetof(struct pt_regs, bx);
+	case 5: return offsetof(struct pt_regs, bp);
+	case 12: return offsetof(struct pt_regs, r12);
+	case 13: return offsetof(struct pt_regs, r13);
+	case 14: return offsetof(struct pt_regs, r14);
+	case 15: return offsetof(struct pt_regs, r15);
+	}
+	return -1;
+}
+
+/*
+ * The offset in FN of the first instruction that runs only when the call
+ * returning at offset RESUME returned an error pointer, and in *REG_OFF
+ * where (struct pt_regs) that pointer is then; 0 when this build does not
+ * have the one shape accepted, within 32 bytes of the call:
+ *
+ *	call  callee
+ *	...   mov %rax,%reg		(the result, to a callee-saved register)
+ *	cmp   $-4096,%reg	or	cmp $-4096,%rax right after the call
+ *	ja    error		or	jbe ok; error: ...
+ *
+ * and nothing else in FN reaches the error block, by a jump or by falling
+ * into it.  The scan reads bytes, not decoded instructions: a byte that only
+ * looks like a jump can make it refuse (the caller then keeps its probe on
+ * every return); an error block that is reached otherwise would show as
+ * hits of the probe on succeeding forks (the selftest
+ * success_path_passes_fork_entry_only).
+ */
+unsigned long enomem_text_err_branch(const char *fn, unsigned long resume,
+				     unsigned int *reg_off)
+{
+	static const u8 err_imm[4] = { 0x00, 0xf0, 0xff, 0xff };	/* -4096 */
+	unsigned long start, size, addr = enomem_text_addr(fn);
+	unsigned long c, i, err = 0, j, target;
+	int reg = -1, n = 0;
+	const u8 *t;
+
+	if (!addr || !enomem_text_extent(addr, &start, &size) || resume + 48 > size)
+		return 0;
+	t = (const u8 *)start;
+	for (c = resume; c < resume + 32; c++) {
+		if (t[c] == 0x48 && t[c + 1] == 0x3d && !memcmp(t + c + 2, err_imm, 4)) {
+			/* %rax itself: only before anything could change it */
+			if (c != resume && !(c == resume + 3 && (t[resume] & 0xfe) == 0x48 &&
+					     t[resume + 1] == 0x89 &&
+					     (t[resume + 2] & 0xf8) == 0xc0))
+				return 0;
+			reg = 0;
+			i = c + 6;
+		} else if ((t[c] & 0xfe) == 0x48 && t[c + 1] == 0x81 &&
+			   (t[c + 2] & 0xf8) == 0xf8 && !memcmp(t + c + 3, err_imm, 4)) {
+			reg = (t[c] & 1) * 8 + (t[c + 2] & 7);
+			i = c + 7;
+		}
+		if (reg >= 0)
+			break;
+	}
+	if (reg < 0)
+		return 0;
+	if (reg) {
+		/* mov %rax,%reg: REX.W(+B) 89 /r, mod 11, source %rax */
+		for (j = resume; j + 3 <= c; j++)
+			if (t[j] == (reg >= 8 ? 0x49 : 0x48) && t[j + 1] == 0x89 &&
+			    t[j + 2] == (0xc0 | (reg & 7)))
+				break;
+		if (j + 3 > c || enomem_text_saved_reg(reg) < 0)
+			return 0;
+		*reg_off = enomem_text_saved_reg(reg);
+	} else {
+		*reg_off = offsetof(struct pt_regs, ax);
+	}
+	target = enomem_text_jump_target(t, i, size);
+	if (!target || target <= start || target >= start + size)
+		return 0;
+	if (t[i] == 0x77 || (t[i] == 0x0f && t[i + 1] == 0x87)) {
+		err = target - start;				/* ja error */
+		if (enomem_text_falls_into(t, err))
+			return 0;
+	} else if (t[i] == 0x76 || (t[i] == 0x0f && t[i + 1] == 0x86)) {
+		err = i + (t[i] == 0x76 ? 2 : 6);		/* jbe ok */
+	} else {
+		return 0;
+	}
+	for (j = 0; j < size; j++)
+		if (enomem_text_jump_target(t, j, size) == start + err)
+			n++;
+	/* only our ja goes there; after a jbe, nothing does */
+	return n == (err == target - start ? 1 : 0) ? err : 0;
+}
