@@ -48,10 +48,12 @@
 #                   kretprobe on __vm_enough_memory instead of a failure-only
 #                   probe, "noevent" recording no event (counters only) on a
 #                   failed fork, "nopath" an event without its cgroup path
-#                   (4.x+), "emptyfork" the bracket's two probes with
-#                   handlers that return at once (what the kprobes core
-#                   costs a fork), "kretfork" the fork entry's kretprobe
-#                   instead of the bracket; BENCH_DIAG=1 means "novm forkonly"
+#                   (4.x+), "emptyfork" the bracket's two probes (or its
+#                   probe and tracepoint) with handlers that return at once
+#                   (what the kprobes core costs a fork), "kretfork" the fork entry's kretprobe
+#                   instead of the bracket, "nosub" the fork entry's
+#                   probes alone (every other probe absent); BENCH_DIAG=1
+#                   means "novm forkonly"
 #   ENOMEM_CACHE, ENOMEM_WORK  as for selftests/run.sh
 set -u
 
@@ -157,6 +159,9 @@ for meta in $kernels; do
 				"$vt/module/compat/cgroup.c" ;;
 			emptyfork) sed -i -e 's/^\(\t*\)enomem_hit(ENOMEM_P_FORK_BEGIN);/&\n\1return 0;/' \
 				-e 's/^\(\t*\)enomem_hit(ENOMEM_P_FORK_END);/&\n\1return 0;/' \
+				-e 's/^\(\t*\)enomem_hit(ENOMEM_P_FORK_OK);/&\n\1return;/' \
+				"$vt/module/probes.c" ;;
+			nosub) sed -i '/ENOMEM_SYMS("copy_process")\|ENOMEM_SYMS("sched_process_fork")/!s/ENOMEM_SYMS("[^)]*)/ENOMEM_SYMS("enomem_bench_left_out")/' \
 				"$vt/module/probes.c" ;;
 			kretfork) sed -i 's/^bool enomem_bracket = true;/bool enomem_bracket = false;/' \
 				"$vt/module/probes.c" ;;

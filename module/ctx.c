@@ -14,7 +14,7 @@
  * counted as missed rather than attributed on partial information.
  */
 #include <linux/sched.h>
-#include <linux/hash.h>
+#include <linux/percpu.h>
 #include <linux/vmalloc.h>
 #include <linux/log2.h>
 #include <linux/atomic.h>
@@ -26,6 +26,24 @@
 static struct enomem_fork_ctx *enomem_ctx_table;
 static unsigned int enomem_ctx_bits;
 static atomic_t enomem_ctx_in_flight = ATOMIC_INIT(0);
+
+/*
+ * The slot this CPU claimed last: a succeeding fork usually finds its
+ * context there (no hash, no search) when it is put a few microseconds
+ * later.  Only a hint; the owner check decides.
+ */
+static DEFINE_PER_CPU(struct enomem_fork_ctx *, enomem_ctx_hint);
+
+/*
+ * Where a task's window starts.  hash_ptr() is a multiplication from 4.7
+ * but a run of ~20 shifts and adds on 3.10, paid twice per fork; one
+ * multiplication by the same 64-bit golden ratio spreads the slab-aligned
+ * task pointers as well.
+ */
+static inline unsigned long enomem_ctx_hash(const struct task_struct *task)
+{
+	return ((unsigned long)task * 0x61c8864680b583ebUL) >> (64 - enomem_ctx_bits);
+}
 
 int enomem_ctx_init(unsigned int max_in_flight)
 {
@@ -53,7 +71,7 @@ static inline struct enomem_fork_ctx *enomem_ctx_slot(unsigned long h, unsigned 
 /* Claim a slot for current at fork entry; NULL when the window is full. */
 struct enomem_fork_ctx *enomem_ctx_get(void)
 {
-	unsigned long h = hash_ptr(current, enomem_ctx_bits);
+	unsigned long h = enomem_ctx_hash(current);
 	struct enomem_fork_ctx *ctx;
 	unsigned int i;
 
@@ -65,6 +83,7 @@ struct enomem_fork_ctx *enomem_ctx_get(void)
 		ctx->kind = ENOMEM_K_PROCESS;
 		ctx->vm_pages = 0;
 		atomic_inc(&enomem_ctx_in_flight);
+		this_cpu_write(enomem_ctx_hint, ctx);
 		return ctx;
 	}
 	return NULL;
@@ -73,10 +92,13 @@ struct enomem_fork_ctx *enomem_ctx_get(void)
 /* The context of the fork current is in, if any. */
 struct enomem_fork_ctx *enomem_ctx_find(void)
 {
-	unsigned long h = hash_ptr(current, enomem_ctx_bits);
-	struct enomem_fork_ctx *ctx;
+	struct enomem_fork_ctx *ctx = this_cpu_read(enomem_ctx_hint);
+	unsigned long h;
 	unsigned int i;
 
+	if (ctx && READ_ONCE(ctx->task) == current)
+		return ctx;
+	h = enomem_ctx_hash(current);
 	for (i = 0; i < ENOMEM_CTX_WINDOW; i++) {
 		ctx = enomem_ctx_slot(h, i);
 		if (READ_ONCE(ctx->task) == current)

@@ -113,7 +113,7 @@ echo "BENCH-MEM lsmod_size $(awk '$1 == "enomem_stats" { print $2 }' /proc/modul
 sed -n 's/^# memory /BENCH-MEM /p' /sys/kernel/debug/enomem_stats/probes
 sed -n 's/^/BENCH-PROBES /p' /sys/kernel/debug/enomem_stats/probes
 sed 's/^/BENCH-KPROBES /' /sys/kernel/debug/kprobes/list 2>/dev/null
-dmesg | sed -n 's/.*enomem_stats: watching fork failures (maxactive \([0-9]*\)).*/BENCH-MEM maxactive \1/p' | tail -n 1
+dmesg | sed -n 's/.*enomem_stats: watching fork failures (maxactive \([0-9]*\)[,)].*/BENCH-MEM maxactive \1/p' | tail -n 1
 rmmod enomem_stats
 
 set -- $modes
