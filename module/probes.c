@@ -248,9 +248,10 @@ static int enomem_fork_end(struct kprobe *p, struct pt_regs *regs)
  * on that branch and only a failing fork passes it.  A succeeding fork's
  * context is put here instead: the sched_process_fork tracepoint fires in
  * the parent right after copy_process() succeeded, and costs a fork a
- * patched jump and an indirect call where a kprobe costs it the kprobes
- * core (on 3.10 about as much as our handlers and the other probe
- * together).  The end's handler is the same: a context lives only from
+ * patched jump and an indirect call where a jump-optimized kprobe costs
+ * it a register save, the kprobes core's dispatch and a restore (on 3.10
+ * the difference did not show in the bench: README, "What it costs").
+ * The end's handler is the same: a context lives only from
  * copy_process()'s entry to the test of its result, so one that is live
  * on the error branch was left by that test, with the error in the register
  * the test read (%rax, or where the fork entry keeps the result).
