@@ -158,7 +158,6 @@ typedef void (*enomem_tp_fork_fn)(void *data, struct task_struct *parent,
 				  struct task_struct *child);
 int enomem_tp_fork_register(enomem_tp_fork_fn fn);
 void enomem_tp_fork_unregister(enomem_tp_fork_fn fn);
-void enomem_tp_sync(void);
 
 /* compat/cgroup.c */
 void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len);

@@ -790,7 +790,6 @@ static void enomem_fork_ok_unregister(void)
 	if (!ok->active)
 		return;
 	enomem_tp_fork_unregister(enomem_fork_succeeded);
-	enomem_tp_sync();
 	ok->active = false;
 	ok->unneeded = true;
 }

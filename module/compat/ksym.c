@@ -304,6 +304,14 @@ static int enomem_text_saved_reg(int reg)
 	return -1;
 }
 
+/* mov %rax,%REG at T (REX.W(+B) 89 /r, mod 11, source %rax); REG < 0: any */
+static bool enomem_text_mov_from_rax(const u8 *t, int reg)
+{
+	if ((t[0] & 0xfe) != 0x48 || t[1] != 0x89 || (t[2] & 0xf8) != 0xc0)
+		return false;
+	return reg < 0 || ((t[0] & 1) * 8 + (t[2] & 7)) == reg;
+}
+
 /*
  * The offset in FN of the first instruction that runs only when the call
  * returning at offset RESUME returned an error pointer, and in *REG_OFF
@@ -327,8 +335,9 @@ unsigned long enomem_text_err_branch(const char *fn, unsigned long resume,
 {
 	static const u8 err_imm[4] = { 0x00, 0xf0, 0xff, 0xff };	/* -4096 */
 	unsigned long start, size, addr = enomem_text_addr(fn);
-	unsigned long c, i, err = 0, j, target;
+	unsigned long c, i, err, j, target;
 	int reg = -1, n = 0;
+	bool via_ja;
 	const u8 *t;
 
 	if (!addr || !enomem_text_extent(addr, &start, &size) || resume + 48 > size)
@@ -337,9 +346,8 @@ unsigned long enomem_text_err_branch(const char *fn, unsigned long resume,
 	for (c = resume; c < resume + 32; c++) {
 		if (t[c] == 0x48 && t[c + 1] == 0x3d && !memcmp(t + c + 2, err_imm, 4)) {
 			/* %rax itself: only before anything could change it */
-			if (c != resume && !(c == resume + 3 && (t[resume] & 0xfe) == 0x48 &&
-					     t[resume + 1] == 0x89 &&
-					     (t[resume + 2] & 0xf8) == 0xc0))
+			if (c != resume && !(c == resume + 3 &&
+					     enomem_text_mov_from_rax(t + resume, -1)))
 				return 0;
 			reg = 0;
 			i = c + 6;
@@ -354,10 +362,9 @@ unsigned long enomem_text_err_branch(const char *fn, unsigned long resume,
 	if (reg < 0)
 		return 0;
 	if (reg) {
-		/* mov %rax,%reg: REX.W(+B) 89 /r, mod 11, source %rax */
+		/* the result, moved there after the call */
 		for (j = resume; j + 3 <= c; j++)
-			if (t[j] == (reg >= 8 ? 0x49 : 0x48) && t[j + 1] == 0x89 &&
-			    t[j + 2] == (0xc0 | (reg & 7)))
+			if (enomem_text_mov_from_rax(t + j, reg))
 				break;
 		if (j + 3 > c || enomem_text_saved_reg(reg) < 0)
 			return 0;
@@ -368,7 +375,8 @@ unsigned long enomem_text_err_branch(const char *fn, unsigned long resume,
 	target = enomem_text_jump_target(t, i, size);
 	if (!target || target <= start || target >= start + size)
 		return 0;
-	if (t[i] == 0x77 || (t[i] == 0x0f && t[i + 1] == 0x87)) {
+	via_ja = t[i] == 0x77 || (t[i] == 0x0f && t[i + 1] == 0x87);
+	if (via_ja) {
 		err = target - start;				/* ja error */
 		if (enomem_text_falls_into(t, err))
 			return 0;
@@ -381,5 +389,5 @@ unsigned long enomem_text_err_branch(const char *fn, unsigned long resume,
 		if (enomem_text_jump_target(t, j, size) == start + err)
 			n++;
 	/* only our ja goes there; after a jbe, nothing does */
-	return n == (err == target - start ? 1 : 0) ? err : 0;
+	return n == (via_ja ? 1 : 0) ? err : 0;
 }

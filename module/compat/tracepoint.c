@@ -34,7 +34,7 @@ int enomem_tp_fork_register(enomem_tp_fork_fn fn)
 	return tracepoint_probe_register(enomem_tp_fork, fn, NULL);
 }
 
-void enomem_tp_fork_unregister(enomem_tp_fork_fn fn)
+static void enomem_tp_fork_detach(enomem_tp_fork_fn fn)
 {
 	tracepoint_probe_unregister(enomem_tp_fork, fn, NULL);
 }
@@ -44,14 +44,15 @@ int enomem_tp_fork_register(enomem_tp_fork_fn fn)
 	return tracepoint_probe_register(ENOMEM_TP_FORK, fn, NULL);
 }
 
-void enomem_tp_fork_unregister(enomem_tp_fork_fn fn)
+static void enomem_tp_fork_detach(enomem_tp_fork_fn fn)
 {
 	tracepoint_probe_unregister(ENOMEM_TP_FORK, fn, NULL);
 }
 #endif
 
-/* No handler runs any more once this returns (before the module goes). */
-void enomem_tp_sync(void)
+/* FN detached, and no longer running anywhere once this returns. */
+void enomem_tp_fork_unregister(enomem_tp_fork_fn fn)
 {
+	enomem_tp_fork_detach(fn);
 	tracepoint_synchronize_unregister();
 }
