@@ -41,6 +41,8 @@
 #   BENCH_BOOTS     boots per kernel before giving up when the VM dies before
 #                   finishing (default 3); the report counts the dead ones
 #   BENCH_CLOCK     icount (default) or wall; see "Clock" below
+#   BENCH_ASLR      1 leaves address-space randomization on in the guest
+#                   (default 0, off: bench/guest/init says why)
 #   BENCH_DIAG      variants of the module, built from private patched
 #                   copies of module/ (the tree is not touched), each a mode
 #                   and a column: "novm" without any commit probe, "forkonly"
@@ -69,6 +71,7 @@ report=${BENCH_OUT:-$top/bench/results.md}
 vm_timeout=${BENCH_VM_TIMEOUT:-2400}
 boots=${BENCH_BOOTS:-3}
 clock=${BENCH_CLOCK:-icount}
+aslr=${BENCH_ASLR:-0}
 export ENOMEM_CACHE=$cache
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -217,8 +220,8 @@ for meta in $kernels; do
 	while :; do
 		left=$((rounds - kept))
 		[ "$left" -ge 1 ] || left=1
-		printf 'rounds=%s\nscale=%s\nmodes="%s"\nworkloads="%s"\n' "$left" "$scale" "$modes" \
-			"${BENCH_WORKLOADS:-}" >"$stage/bench.conf"
+		printf 'rounds=%s\nscale=%s\nmodes="%s"\nworkloads="%s"\naslr=%s\n' "$left" "$scale" "$modes" \
+			"${BENCH_WORKLOADS:-}" "$aslr" >"$stage/bench.conf"
 		cp "$out/initrd.base.gz" "$out/initrd.gz"
 		(cd "$stage" && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) |
 			gzip -9 >>"$out/initrd.gz" || die "$kver: initramfs overlay"
@@ -273,7 +276,14 @@ load on the host hit all modes alike. Each cell is one timed loop of \`benchload
 (bench/guest/benchload.c), after an untimed warm-up of an eighth of its length, pinned to vCPU 0
 (children and threads too, so no operation waits for a wakeup on the other vCPU, whose idle time the
 clock would count), and each mode starts after a 1 s pause so the deferred work of a load or unload
-is done. Per round, each mode's time is divided by the
+is done. The loop runs as 9 equal batches and the cell's time per operation is the mean of the 7
+fastest: the kernel's deferred work (RCU callbacks freeing what earlier iterations used, a timer's
+work) lands in bursts, and a burst in one batch moved a 6.12 mmap cell by up to 7% against the next
+with the same work done; a cost of the module is paid by every operation inline, so it is in every
+batch alike and dropping two batches cannot hide it (the log keeps every batch). Address-space
+randomization is $( [ "$aslr" = 0 ] && echo 'off in the guest: with it on, the layout each process drew moved a floor cell of
+3.10'"'"'s thread row by up to 14% and of 6.12'"'"'s mmap row by up to 24% against the next' || echo 'on in the guest (BENCH_ASLR=1)').
+Per round, each mode's time is divided by the
 floor's time of the same round; the table gives the **median of those per-round ratios**, and in
 brackets their middle half (25th-75th percentile). \`floor2\` is the floor measured a second time
 each round (an A/A control): its spread is what "no difference" looks like here.

@@ -85,7 +85,14 @@ run() {	# mode workload round
 		;;
 	esac
 	case $out in
-	"ns_per_op "*) echo "BENCH $1 $2 $3 ${out#ns_per_op }" ;;
+	"ns_per_op "*"
+batches "*)
+		# the raw batches after the kept mean, for a second look
+		first=${out%%
+*}
+		echo "BENCH $1 $2 $3 ${first#ns_per_op }"
+		echo "BENCH-BATCHES $1 $2 $3 ${out#*batches }"
+		;;
 	*) echo "BENCH-ERROR $1 $2 $3 ${out:-no output}" ;;
 	esac
 }
