@@ -54,7 +54,9 @@
 #                   probe and tracepoint) with handlers that return at once
 #                   (what the kprobes core costs a fork), "kretfork" the fork entry's kretprobe
 #                   instead of the bracket, "nosub" the fork entry's
-#                   probes alone (every other probe absent); BENCH_DIAG=1
+#                   probes alone (every other probe absent), "noerrbranch"
+#                   the bracket's end on the call's return even where the
+#                   fork entry's error branch is found; BENCH_DIAG=1
 #                   means "novm forkonly"
 #   ENOMEM_CACHE, ENOMEM_WORK  as for selftests/run.sh
 set -u
@@ -167,6 +169,8 @@ for meta in $kernels; do
 			nosub) sed -i '/ENOMEM_SYMS("copy_process")\|ENOMEM_SYMS("sched_process_fork")/!s/ENOMEM_SYMS("[^)]*)/ENOMEM_SYMS("enomem_bench_left_out")/' \
 				"$vt/module/probes.c" ;;
 			kretfork) sed -i 's/^bool enomem_bracket = true;/bool enomem_bracket = false;/' \
+				"$vt/module/probes.c" ;;
+			noerrbranch) sed -i 's/end->offset = enomem_text_err_branch(.*/end->offset = 0;/' \
 				"$vt/module/probes.c" ;;
 			*) die "BENCH_DIAG: no variant $v" ;;
 			esac
