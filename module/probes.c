@@ -86,10 +86,23 @@ static struct enomem_probe enomem_probes[ENOMEM_NR_PROBES];
 
 /* ---- P0: the fork entry point ------------------------------------------ */
 
+/*
+ * Set by the first failed fork that finds a sub-probe miss.  Until then no
+ * sub-probe has missed since the load (their counters started at 0 with
+ * this module), so a fork's begin records 0 instead of summing every
+ * sub-probe's counter, which a succeeding fork would pay for nothing; a
+ * miss at any time after the load then makes that fork's evidence
+ * doubtful, "unknown", as a snapshot would have.  Once a miss was seen,
+ * each begin takes the snapshot, and only forks that overlap a miss lose
+ * their reason.
+ */
+static bool enomem_sub_missed_seen;
+
 /* A fork begins: what the clone asks for, and the sub-probes' misses so far. */
 static void enomem_fork_begin_ctx(struct enomem_fork_ctx *ctx, u64 flags)
 {
-	ctx->sub_missed = enomem_probes_sub_nmissed();
+	ctx->sub_missed = unlikely(READ_ONCE(enomem_sub_missed_seen)) ?
+			  enomem_probes_sub_nmissed() : 0;
 	if (flags & CLONE_VFORK)
 		ctx->kind = ENOMEM_K_VFORK;
 	else if (flags & CLONE_THREAD)
@@ -169,9 +182,10 @@ static void enomem_fork_result(struct enomem_fork_ctx *ctx, int err)
 		 * missed this very fork's evidence: better "unknown" than a
 		 * wrong reason.
 		 */
-		if (enomem_probes_sub_nmissed() != ctx->sub_missed)
+		if (enomem_probes_sub_nmissed() != ctx->sub_missed) {
+			WRITE_ONCE(enomem_sub_missed_seen, true);
 			reason = ENOMEM_R_UNKNOWN;
-		else
+		} else
 			reason = enomem_classify(ctx, err);
 		enomem_stats_count(err, reason);
 		enomem_event_record(ctx, err, reason);
