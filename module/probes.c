@@ -251,8 +251,13 @@ static int enomem_fork_end(struct kprobe *p, struct pt_regs *regs)
 	 * unloading).  Either way its result is not the module's to count.
 	 */
 	ctx = enomem_ctx_find();
-	if (ctx)
-		enomem_fork_result(ctx, IS_ERR_VALUE(ret) ? (int)(long)ret : 0);
+	if (!ctx)
+		return 0;
+	/* a succeeding fork, the common case, only gives its context back */
+	if (likely(!IS_ERR_VALUE(ret)))
+		enomem_ctx_put(ctx);
+	else
+		enomem_fork_result(ctx, (int)(long)ret);
 	return 0;
 }
 
