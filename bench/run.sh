@@ -211,8 +211,9 @@ for meta in $kernels; do
 	cp "$load" "$stage/benchload"
 
 	# A boot that dies is booted again, up to BENCH_BOOTS times in all, and
-	# the report says so: 6.12 boots under -icount have died with garbage
-	# RFLAGS in slab code, with and without the module loaded (README).
+	# the report says so: 6.12 boots under -icount die with garbage RFLAGS
+	# in slab or maple tree code, also boots that never loaded the module
+	# nor any probe (README).
 	#
 	# The rounds a dying boot finished are kept: every comparison is made
 	# within one round, so the next boot only runs the rounds still
