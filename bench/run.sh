@@ -30,8 +30,9 @@
 #   BENCH_BASELINE  git revisions (e.g. "HEAD~3 HEAD~1") whose module/ is
 #                   built too and measured as a mode "rev-REV" in the same
 #                   boot: what a change bought, side by side
-#   BENCH_ROUNDS    rounds, each running every mode once (default 21: with 9
-#                   the thread row's median moved by 2-3 points between boots)
+#   BENCH_ROUNDS    rounds, each running every mode once (default 31: the
+#                   thread rows sit within half a point of the 1% bar, and
+#                   their rounds spread by about that much)
 #   BENCH_MODES     the modes (default "floor module ftrace floor2 module+log
 #                   module-maps"; keep floor and floor2)
 #   BENCH_WORKLOADS a subset of the workloads (default all), e.g. "mmap thread"
@@ -39,7 +40,8 @@
 #   BENCH_OUT       the report (default bench/results.md; "-" for none)
 #   BENCH_VM_TIMEOUT  seconds one VM may run (default 2400)
 #   BENCH_BOOTS     boots per kernel before giving up when the VM dies before
-#                   finishing (default 3); the report counts the dead ones
+#                   finishing (default 10: 3 of 4 6.12 boots died in one
+#                   run, README); the report counts the dead ones
 #   BENCH_CLOCK     icount (default) or wall; see "Clock" below
 #   BENCH_ASLR      1 leaves address-space randomization on in the guest
 #                   (default 0, off: bench/guest/init says why)
@@ -67,11 +69,11 @@ cache=${ENOMEM_CACHE:-$HOME/.cache/enomem-stats}
 work=${ENOMEM_WORK:-$cache/work}/bench
 kernels=${BENCH_KERNELS:-linux-image-6.12-amd64 rhel7}
 baseline=${BENCH_BASELINE:-}
-rounds=${BENCH_ROUNDS:-21}
+rounds=${BENCH_ROUNDS:-31}
 scale=${BENCH_SCALE:-2}
 report=${BENCH_OUT:-$top/bench/results.md}
 vm_timeout=${BENCH_VM_TIMEOUT:-2400}
-boots=${BENCH_BOOTS:-3}
+boots=${BENCH_BOOTS:-10}
 clock=${BENCH_CLOCK:-icount}
 aslr=${BENCH_ASLR:-0}
 export ENOMEM_CACHE=$cache
