@@ -16,9 +16,6 @@ scale=${BENCH_SCALE:-1}
 ko=${BENCH_KO:-/modules/enomem_stats.ko}
 load=${BENCH_LOAD:-/benchload}
 modes=${BENCH_MODES:-floor module ftrace floor2 module+log}
-# (6.12 boots under -icount die now and then in the first failing forks,
-# whichever workload ran before, with no module or probe ever loaded too:
-# README, "What it costs"; bench/run.sh boots again and keeps the rounds)
 workloads=${BENCH_WORKLOADS:-fork thread spawn failfork mmap procread procref}
 tr=/sys/kernel/tracing
 [ -d /sys/fs/cgroup/pids ] && cg=/sys/fs/cgroup/pids/bench || cg=/sys/fs/cgroup/bench
