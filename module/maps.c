@@ -130,14 +130,14 @@ static bool enomem_map_commit_refused(const struct enomem_map_call *c)
 	unsigned long allowed, reserve;
 	int mode;
 
-	if (!k->overcommit_memory || !k->total_swap_pages)
+	if (!k->overcommit_memory || !k->swap_pages)
 		return false;
 	mode = READ_ONCE(*k->overcommit_memory);
 	if (mode == OVERCOMMIT_ALWAYS)
 		return false;
 	if (mode == OVERCOMMIT_GUESS)
 		return c->pages > enomem_totalram_pages() +
-				  READ_ONCE(*k->total_swap_pages);
+				  READ_ONCE(*k->swap_pages);
 	allowed = enomem_commit_limit();
 	if (!allowed)
 		return false;
@@ -270,7 +270,7 @@ static void enomem_map_mprotect_stack(struct enomem_map_call *c,
 
 static void enomem_map_syscall(struct enomem_map_call *c)
 {
-	struct pt_regs *uregs = task_pt_regs(current);
+	struct pt_regs *uregs = enomem_user_regs();
 	unsigned long start, end, old;
 
 	if (enomem_map_syscall_kind(uregs) != c->kind)
@@ -343,7 +343,7 @@ void enomem_maps_commit_refused(void)
 
 	if (!current->mm)
 		return;
-	c.kind = enomem_map_syscall_kind(task_pt_regs(current));
+	c.kind = enomem_map_syscall_kind(enomem_user_regs());
 	if (!c.kind || enomem_map_kind_watched(c.kind))
 		return;
 	enomem_map_syscall(&c);

@@ -216,4 +216,18 @@ static inline u64 ktime_get_ns(void)
 }
 #endif
 
+/*
+ * The current task's user-mode registers (the syscall's number and
+ * arguments).  task_pt_regs() moved to <linux/sched/task_stack.h> in 4.11;
+ * Debian's configs reach it through other headers, a lean config does not.
+ */
+#include <linux/sched.h>
+#ifdef ENOMEM_HAVE_SCHED_TASK_STACK_H
+#include <linux/sched/task_stack.h>
+#endif
+static inline struct pt_regs *enomem_user_regs(void)
+{
+	return task_pt_regs(current);
+}
+
 #endif /* _ENOMEM_COMPAT_H */
