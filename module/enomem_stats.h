@@ -136,7 +136,7 @@ struct enomem_ksyms {
 	int *max_threads;
 	int *overcommit_ratio;
 	unsigned long *overcommit_kbytes;
-	long *total_swap_pages;
+	long *swap_pages;		/* total_swap_pages */
 	int *max_map_count;		/* the mapping reasons (maps.c) */
 	int *overcommit_memory;
 	unsigned long *admin_reserve_kbytes;

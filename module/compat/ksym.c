@@ -41,13 +41,22 @@ static void *enomem_ksym(const char *name)
 	return kp.addr;
 }
 
+#ifndef CONFIG_SWAP
+static long enomem_no_swap;
+#endif
+
 void enomem_ksyms_init(void)
 {
 	enomem_ksyms.pid_max = enomem_ksym("pid_max");
 	enomem_ksyms.max_threads = enomem_ksym("max_threads");
 	enomem_ksyms.overcommit_ratio = enomem_ksym("sysctl_overcommit_ratio");
 	enomem_ksyms.overcommit_kbytes = enomem_ksym("sysctl_overcommit_kbytes");
-	enomem_ksyms.total_swap_pages = enomem_ksym("total_swap_pages");
+#ifdef CONFIG_SWAP
+	enomem_ksyms.swap_pages = enomem_ksym("total_swap_pages");
+#else
+	/* No swap support: <linux/swap.h> makes total_swap_pages the constant 0. */
+	enomem_ksyms.swap_pages = &enomem_no_swap;
+#endif
 	enomem_ksyms.max_map_count = enomem_ksym("sysctl_max_map_count");
 	enomem_ksyms.overcommit_memory = enomem_ksym("sysctl_overcommit_memory");
 	enomem_ksyms.admin_reserve_kbytes = enomem_ksym("sysctl_admin_reserve_kbytes");
@@ -63,14 +72,14 @@ unsigned long enomem_commit_limit(void)
 	const struct enomem_ksyms *k = &enomem_ksyms;
 	unsigned long allowed, kbytes;
 
-	if (!k->overcommit_ratio || !k->overcommit_kbytes || !k->total_swap_pages)
+	if (!k->overcommit_ratio || !k->overcommit_kbytes || !k->swap_pages)
 		return 0;
 	kbytes = READ_ONCE(*k->overcommit_kbytes);
 	if (kbytes)
 		allowed = kbytes >> (PAGE_SHIFT - 10);
 	else
 		allowed = enomem_totalram_pages() * READ_ONCE(*k->overcommit_ratio) / 100;
-	return allowed + READ_ONCE(*k->total_swap_pages);
+	return allowed + READ_ONCE(*k->swap_pages);
 }
 
 /* Start and size of the kernel function containing ADDR; false if unknown. */
