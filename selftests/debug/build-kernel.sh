@@ -15,8 +15,8 @@
 # to CACHE/debug-kernel/build.log.
 #
 # The result is cached under CACHE/debug-kernel (default $ENOMEM_CACHE or
-# ~/.cache/enomem-stats).  A second run with the same config fragment (the
-# list below) prints the cached line at once; change the fragment and the
+# ~/.cache/enomem-stats).  A second run with the same config fragment (config.fragment
+# beside this script) prints the cached line at once; change the fragment and the
 # tree is reconfigured and rebuilt incrementally.  Takes 20-40 minutes on
 # 2 cores from scratch; make runs under `nice -n 15` with -j$JOBS (default 2).
 #
@@ -25,6 +25,7 @@
 # and unpacked with dpkg -x into the cache.
 set -eu
 
+here=$(cd "$(dirname "$0")" && pwd)
 cache=${1:-${ENOMEM_CACHE:-$HOME/.cache/enomem-stats}}
 srcpkg=${ENOMEM_DEBUG_SRCPKG:-linux-source-6.1}
 jobs=${JOBS:-2}
@@ -34,93 +35,12 @@ log=$dir/build.log
 die() { echo "build-kernel: $*" >&2; exit 1; }
 say() { echo "build-kernel: $*" >&2; }
 
-# The config fragment: applied with scripts/config on top of x86_64_defconfig
-# + kvm_guest.config, then olddefconfig.  Every "enable"/"disable"/"set-val"
-# line is verified in the final .config.  Its hash is the cache key.
+# The config fragment (config.fragment beside this script): applied with
+# scripts/config on top of x86_64_defconfig + kvm_guest.config, then
+# olddefconfig.  Every "enable"/"disable"/"set-val" line is verified in the
+# final .config.  The hash of its operative lines is the cache key.
 fragment() {
-	cat <<'FRAG'
-# what the module and the test rig need
-enable KPROBES
-enable KRETPROBES
-enable MODULES
-enable MODULE_UNLOAD
-disable MODULE_SIG
-disable MODULE_SIG_FORCE
-enable DEBUG_FS
-enable DEBUG_FS_ALLOW_ALL
-enable KALLSYMS
-enable KALLSYMS_ALL
-enable CGROUPS
-enable CGROUP_PIDS
-enable MEMCG
-enable PID_NS
-enable USER_NS
-enable DEVTMPFS
-enable BLK_DEV_INITRD
-enable RD_GZIP
-enable SERIAL_8250
-enable SERIAL_8250_CONSOLE
-enable TMPFS
-enable PROC_FS
-enable SYSFS
-enable IKCONFIG
-enable IKCONFIG_PROC
-# KASAN, generic, inline instrumentation
-enable KASAN
-enable KASAN_GENERIC
-enable KASAN_INLINE
-disable KASAN_OUTLINE
-enable KASAN_VMALLOC
-# kmemleak, on at boot, no automatic scans (the tests scan explicitly)
-enable DEBUG_KMEMLEAK
-disable DEBUG_KMEMLEAK_DEFAULT_OFF
-disable DEBUG_KMEMLEAK_AUTO_SCAN
-set-val DEBUG_KMEMLEAK_MEM_POOL_SIZE 40000
-# lockdep and sleep-in-atomic
-enable PROVE_LOCKING
-enable DEBUG_ATOMIC_SLEEP
-# the kernel's own fault injection
-enable FAULT_INJECTION
-enable FAILSLAB
-enable FAIL_PAGE_ALLOC
-enable FUNCTION_ERROR_INJECTION
-enable FAIL_FUNCTION
-enable FAULT_INJECTION_DEBUG_FS
-# 5-level paging: with KASAN, Debian's 6.1 reports a false "wild-memory-access"
-# (and panics with panic_on_warn) when an interrupt hits identify_boot_cpu()
-# on a CPU with LA57, which QEMU's "-cpu max" has; 4 levels are plenty here.
-disable X86_5LEVEL
-# fast to build and boot: no debug info, nothing the guest does not use
-enable DEBUG_INFO_NONE
-disable DEBUG_INFO
-disable DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT
-disable DEBUG_INFO_DWARF4
-disable DEBUG_INFO_DWARF5
-disable DEBUG_INFO_BTF
-disable DRM
-disable SOUND
-disable WLAN
-disable WIRELESS
-disable CFG80211
-disable BT
-disable ETHERNET
-disable USB_SUPPORT
-disable NETFILTER
-disable NETWORK_FILESYSTEMS
-disable HIBERNATION
-disable SUSPEND
-disable XEN
-disable HYPERV
-disable EFI
-disable AGP
-disable FB
-disable MACINTOSH_DRIVERS
-disable SECURITY_SELINUX
-disable AUDIT
-disable WERROR
-set-str LOCALVERSION -enomem-debug
-disable LOCALVERSION_AUTO
-FRAG
+	grep -v -e "^#" -e "^$" "$here/config.fragment"
 }
 
 key=$(fragment | sha256sum | cut -c1-16)
