@@ -53,7 +53,7 @@ demo:
 # make check already boots one reload VM per kernel (100 load/unload cycles
 # under fork storms, single-threaded TCG: see selftests/run.sh); this boots 5.
 stress:
-	ENOMEM_RELOAD_BOOTS=5 ENOMEM_NO_DKMS=1 ENOMEM_NO_TOOLS_TESTS=1 ENOMEM_NO_PACKAGES=1 ENOMEM_CANARY= \
+	ENOMEM_RELOAD_BOOTS=5 ENOMEM_NO_MATRIX=1 ENOMEM_NO_DKMS=1 ENOMEM_NO_TOOLS_TESTS=1 ENOMEM_NO_PACKAGES=1 ENOMEM_CANARY= \
 		ENOMEM_KERNELS="linux-image-amd64 linux-image-6.12-amd64" selftests/run.sh
 
 # The suite on a KASAN/kmemleak/lockdep/fault-injection kernel built from
@@ -61,7 +61,7 @@ stress:
 check-debug:
 	ENOMEM_KERNELS=debug ENOMEM_DEBUG_CHECKS=1 ENOMEM_VM_MEM=1G ENOMEM_VM_TIMEOUT=2400 \
 		ENOMEM_RELOAD_SECONDS=1500 \
-		ENOMEM_NO_DKMS=1 ENOMEM_NO_TOOLS_TESTS=1 ENOMEM_NO_PACKAGES=1 ENOMEM_CANARY= selftests/run.sh
+		ENOMEM_NO_DKMS=1 ENOMEM_NO_TOOLS_TESTS=1 ENOMEM_NO_PACKAGES=1 ENOMEM_NO_MATRIX=1 ENOMEM_CANARY= selftests/run.sh
 
 bench:
 	bench/run.sh

@@ -31,6 +31,8 @@
 #   ENOMEM_VM_TIMEOUT   seconds one VM may run (default: 540)
 #   ENOMEM_NO_DKMS=1    skip the dkms builds (they are then not counted)
 #   ENOMEM_NO_TOOLS_TESTS=1  skip tools/tests/run.sh (then not counted)
+#   ENOMEM_NO_MATRIX=1  skip the compile matrix (selftests/lib/compile-matrix.sh;
+#                       then not counted)
 #   ENOMEM_NO_PACKAGES=1  skip building and checking the packages
 #                       (packaging/; then not counted)
 #   ENOMEM_DEBUG_CHECKS=1  add selftests/debug/guest-debug.sh ("make check-debug")
@@ -232,6 +234,15 @@ if [ "$mode" = run ] && [ -z "${ENOMEM_NO_DKMS:-}" ]; then
 	dkms_pid=$!
 fi
 
+# The compile matrix (selftests/lib/compile-matrix.sh), in the background
+# too: the module against Debian's 6.1 source under the debug kernel's
+# config, a minimal one and ones without its optional features.
+matrix_pid=
+if [ "$mode" = run ] && [ -z "${ENOMEM_NO_MATRIX:-}" ]; then
+	nice -n 10 "$lib/compile-matrix.sh" "$top" "$work/matrix" >"$work/matrix.results" 2>&1 &
+	matrix_pid=$!
+fi
+
 # Phase 3: boot each kernel and judge its serial log.
 
 # judge LOG LABEL EXPECT OUT: count the KTAP results of one VM's serial log
@@ -334,6 +345,13 @@ if [ -n "$dkms_pid" ]; then
 	cat "$work/dkms.results"
 	passed=$((passed + $(grep -c '^ok - ' "$work/dkms.results")))
 	failed=$((failed + $(grep -c '^not ok - ' "$work/dkms.results")))
+fi
+
+if [ -n "$matrix_pid" ]; then
+	wait "$matrix_pid"
+	cat "$work/matrix.results"
+	passed=$((passed + $(grep -c '^ok - ' "$work/matrix.results")))
+	failed=$((failed + $(grep -c '^not ok - ' "$work/matrix.results")))
 fi
 
 # host_suite NAME LABEL TIMEOUT SCRIPT [ARGS]: a host-side suite that ends
