@@ -237,15 +237,18 @@ enum enomem_reason enomem_classify(const struct enomem_fork_ctx *ctx, int err);
 void enomem_classify_source(enum enomem_probe_id id, bool active, bool marker);
 const char *enomem_reason_support(enum enomem_reason reason);
 
-/* probes.c */
+/* probes.c: the probe table and its registration */
 extern unsigned int enomem_maxactive;
-extern bool enomem_bracket;
 
 int enomem_probes_register(void);
 void enomem_probes_unregister(void);
+void enomem_probes_show(struct seq_file *m);
+
+/* fork.c: the fork entry */
+extern bool enomem_bracket;
+
 unsigned long enomem_probes_fork_nmissed(void);
 const char *enomem_probes_fork_mode(void);
-void enomem_probes_show(struct seq_file *m);
 
 /* maps.c: failed memory mappings (mmap, mprotect) */
 extern bool enomem_maps;

@@ -5,7 +5,7 @@
  * sites), and which block runs only when a call returned an error pointer
  * (error branches).  A probe there fires only on the failure path, and
  * replaces a return probe that every fork or mmap would pay for
- * (probes.c).  Nothing here depends on the kernel version; finding a
+ * (sites.c, fork.c).  Nothing here depends on the kernel version; finding a
  * function's address and extent by name does (compat/ksym.c).
  *
  * Assumptions:
