@@ -157,23 +157,23 @@ for meta in $kernels; do
 				"$vt/module/probes.c" ;;
 			kretvm) sed -i -e 's/vm_warn = enomem_text_calls(.*/vm_warn = false;/' \
 				-e 's/enomem_text_errno_site("__vm_enough_memory", ENOMEM)/0/' \
-				"$vt/module/probes.c" ;;
+				"$vt/module/sites.c" ;;
 			forkonly) sed -i 's/ENOMEM_SYMS("[^)]*)/ENOMEM_SYMS("enomem_bench_left_out")/' \
 				"$vt/module/probes.c" ;;
 			noevent) sed -i 's/^\(\t*\)enomem_event_record(ctx, err, reason);/\1;/' \
-				"$vt/module/probes.c" ;;
+				"$vt/module/fork.c" ;;
 			nopath) sed -i 's/if (cgroup_path(cgrp, buf, len) < 0)/if (1)/' \
 				"$vt/module/compat/cgroup.c" ;;
 			emptyfork) sed -i -e 's/^\(\t*\)enomem_hit(ENOMEM_P_FORK_BEGIN);/&\n\1return 0;/' \
 				-e 's/^\(\t*\)enomem_hit(ENOMEM_P_FORK_END);/&\n\1return 0;/' \
 				-e 's/^\(\t*\)enomem_hit(ENOMEM_P_FORK_OK);/&\n\1return;/' \
-				"$vt/module/probes.c" ;;
+				"$vt/module/fork.c" ;;
 			nosub) sed -i '/ENOMEM_SYMS("copy_process")\|ENOMEM_SYMS("sched_process_fork")/!s/ENOMEM_SYMS("[^)]*)/ENOMEM_SYMS("enomem_bench_left_out")/' \
 				"$vt/module/probes.c" ;;
 			kretfork) sed -i 's/^bool enomem_bracket = true;/bool enomem_bracket = false;/' \
-				"$vt/module/probes.c" ;;
+				"$vt/module/fork.c" ;;
 			noerrbranch) sed -i 's/end->offset = enomem_text_err_branch(.*/end->offset = 0;/' \
-				"$vt/module/probes.c" ;;
+				"$vt/module/fork.c" ;;
 			*) die "BENCH_DIAG: no variant $v" ;;
 			esac
 			"$lib/build-modules.sh" "$vt" "$kver" "$root" "$out/$v" ||

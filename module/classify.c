@@ -195,7 +195,7 @@ static enum enomem_reason enomem_classify_enomem(const struct enomem_fork_ctx *c
 	unsigned int f = ctx->flags;
 
 	/*
-	 * Read at the fork's return (probes.c): past alloc_pid()'s entry, or
+	 * Read at the fork's return (fork.c): past alloc_pid()'s entry, or
 	 * with its failure-only probe at every ENOMEM, named only if
 	 * alloc_pid() failed.  A dead namespace without that failure (one that
 	 * died after alloc_pid() succeeded, caught by copy_process()'s second

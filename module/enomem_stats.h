@@ -144,14 +144,20 @@ struct enomem_ksyms {
 };
 extern struct enomem_ksyms enomem_ksyms;
 void enomem_ksyms_init(void);
+unsigned long enomem_commit_limit(void);
+/* ... and kernel functions by name (compat/ksym.c) */
+unsigned long enomem_text_addr(const char *name);
+bool enomem_text_extent(unsigned long addr, unsigned long *start,
+			unsigned long *size);
+unsigned long enomem_text_body(const char *fn);
+
+/* textscan.c: failure-only sites found in kernel text at load (x86-64) */
 bool enomem_text_calls(const char *fn, const char *callee);
 int enomem_text_call_sites(const char *fn, const char *callee,
 			   unsigned long *offs, int max);
 unsigned long enomem_text_errno_site(const char *fn, int err);
-unsigned long enomem_text_body(const char *fn);
 unsigned long enomem_text_err_branch(const char *fn, unsigned long resume,
 				     unsigned int *reg_off);
-unsigned long enomem_commit_limit(void);
 
 /* compat/tracepoint.c: sched_process_fork(parent, child) */
 typedef void (*enomem_tp_fork_fn)(void *data, struct task_struct *parent,
@@ -231,15 +237,18 @@ enum enomem_reason enomem_classify(const struct enomem_fork_ctx *ctx, int err);
 void enomem_classify_source(enum enomem_probe_id id, bool active, bool marker);
 const char *enomem_reason_support(enum enomem_reason reason);
 
-/* probes.c */
+/* probes.c: the probe table and its registration */
 extern unsigned int enomem_maxactive;
-extern bool enomem_bracket;
 
 int enomem_probes_register(void);
 void enomem_probes_unregister(void);
+void enomem_probes_show(struct seq_file *m);
+
+/* fork.c: the fork entry */
+extern bool enomem_bracket;
+
 unsigned long enomem_probes_fork_nmissed(void);
 const char *enomem_probes_fork_mode(void);
-void enomem_probes_show(struct seq_file *m);
 
 /* maps.c: failed memory mappings (mmap, mprotect) */
 extern bool enomem_maps;

@@ -82,7 +82,7 @@ static inline u64 enomem_clone_flags(struct pt_regs *regs, unsigned int n)
 /*
  * copy_process() is static up to 6.3, where its shape is the one above;
  * from 6.4 a header declares it and the build checks that shape.  A kernel
- * that declares another keeps the fork entry's return probe (probes.c,
+ * that declares another keeps the fork entry's return probe (fork.c,
  * enomem_fork_bracket()).
  */
 #if defined(ENOMEM_HAVE_COPY_PROCESS_DECLARED) && \
@@ -158,7 +158,7 @@ bool enomem_pid_space_full(struct pid_namespace *ns);
  * was refused by pids.max, and an entry probe tells it.  From 4.15 on, the
  * refusal itself is watched (sched_ext's init_task, after it, may return
  * any errno on 6.12): by probes on the pids.events notifications only a
- * refusal makes, else by a kretprobe (probes.c).
+ * refusal makes, else by a kretprobe (reasons.c).
  */
 #define ENOMEM_PIDS_BY_STAGE ENOMEM_ALLOC_PID_RETURNS_NULL
 

@@ -4,7 +4,7 @@
  *
  * It fires in the parent, in the fork entry, right after copy_process()
  * succeeded: where the bracket's context of a succeeding fork is put
- * (probes.c).  A tracepoint is a patched jump and an indirect call, far
+ * (fork.c).  A tracepoint is a patched jump and an indirect call, far
  * cheaper than a kprobe.  The event is not exported to modules, so it is
  * registered the way the kernel's own tooling would reach it: by name up to
  * 3.14, through the table of core tracepoints from 3.15.

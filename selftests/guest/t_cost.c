@@ -2,7 +2,7 @@
 /*
  * The cost design, checked by counting instead of timing: a task creation
  * that succeeds passes no probe but the fork entry's.  Every other per-fork
- * probe sits where only a failure passes (module/probes.c), and the debugfs
+ * probe sits where only a failure passes (module/sites.c), and the debugfs
  * "probes" file counts each probe's hits, so the hits of succeeding forks
  * show whether that holds on the running kernel.
  */
