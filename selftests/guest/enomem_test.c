@@ -46,8 +46,8 @@ static int run(int extra)
 	test_write_nonroot();
 	test_write_reset("0", "proc_write_0_resets");
 	test_write_reset("reset\n", "proc_write_reset_resets");
-	test_observer();
-	test_maps_observer();
+	test_without_module(&fork_observed);
+	test_without_module(&maps_observed);
 	test_reload();
 	test_every_reason();
 	test_dmesg();
