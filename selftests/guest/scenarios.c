@@ -235,14 +235,16 @@ static void pids_cleanup(void)
 static void nproc_enter(struct outcome *o)
 {
 	struct rlimit rl = { 5, 5 };
+	int err;
 
 	o->limit = rl.rlim_cur;
 	if (setrlimit(RLIMIT_NPROC, &rl)) {
 		outcome_fail(o, "setrlimit(RLIMIT_NPROC)", errno);
 		return;
 	}
-	if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
-		outcome_fail(o, "setresuid(1000)", errno);
+	err = drop_root(1000);
+	if (err)
+		outcome_fail(o, "become uid 1000", err);
 }
 
 /* -------- threads_max -------- */
