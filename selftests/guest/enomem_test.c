@@ -6,15 +6,21 @@
  *                             EXTRA more results will follow from /init
  *   enomem_test count         the number of results "run" prints
  *   enomem_test demo          provoke each reason once, print what fork said
+ *   enomem_test runas UID CMD [ARG]...
+ *                             run CMD as uid and gid UID with no supplementary
+ *                             groups (tools/tests/guest.sh: busybox's setpriv
+ *                             cannot change the uid)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "kmod.h"
 #include "ktap.h"
 #include "tests.h"
+#include "util.h"
 
 static int count_tests(void)
 {
@@ -46,8 +52,8 @@ static int run(int extra)
 	test_write_nonroot();
 	test_write_reset("0", "proc_write_0_resets");
 	test_write_reset("reset\n", "proc_write_reset_resets");
-	test_observer();
-	test_maps_observer();
+	test_without_module(&fork_observed);
+	test_without_module(&maps_observed);
 	test_reload();
 	test_every_reason();
 	test_dmesg();
@@ -80,8 +86,33 @@ static int demo(void)
 	return 0;
 }
 
+/* argv: UID CMD [ARG]... */
+static int runas(char **argv)
+{
+	unsigned long uid;
+	char *end;
+	int err;
+
+	uid = strtoul(argv[0], &end, 10);
+	if (end == argv[0] || *end || !argv[1]) {
+		fprintf(stderr, "usage: enomem_test runas UID CMD [ARG]...\n");
+		return 2;
+	}
+	err = drop_root(uid);
+	if (err) {
+		fprintf(stderr, "enomem_test runas: uid %lu: %s\n", uid, strerror(err));
+		return 126;
+	}
+	execvp(argv[1], argv + 1);
+	fprintf(stderr, "enomem_test runas: %s: %s\n", argv[1], strerror(errno));
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
+	/* before anything of the tests' own is set up in this process */
+	if (argc >= 3 && !strcmp(argv[1], "runas"))
+		return runas(argv + 2);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	scenarios_init();
 	if (argc >= 2 && !strcmp(argv[1], "run"))
@@ -92,6 +123,7 @@ int main(int argc, char **argv)
 		printf("%d\n", count_tests());
 		return 0;
 	}
-	fprintf(stderr, "usage: %s run [EXTRA] | count | demo\n", argv[0]);
+	fprintf(stderr, "usage: %s run [EXTRA] | count | demo | runas UID CMD [ARG]...\n",
+		argv[0]);
 	return 2;
 }

@@ -1,31 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The worker mechanics shared by every scenario.
- *
- * Each run happens in a fresh worker process in its own process group, so
- * cgroup membership, rlimits, setuid, unshare and oom_score_adj never leak
- * into the test process, and one kill(-pgid) ends every holder.  The result
- * travels back in shared memory, not a pipe: a worker at its memory cgroup
- * limit may be unable to allocate a pipe buffer.
+ * What a scenario's worker does (worker.c runs it): enter the limit, fill
+ * it with holders where the scenario says so, then make the calls of the
+ * kind under test and record what each returned.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
-#include <stdlib.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 #include "faults.h"
 #include "scenarios.h"
-#include "util.h"
 
 #define MAX_HOLDERS 4096
-#define WORKER_TIMEOUT_S 120
 #define MAX_FUZZY_CALLS 64
 
 const char *errno_name(int err)
@@ -45,22 +31,8 @@ const char *errno_name(int err)
 
 void scenarios_init(void)
 {
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	worker_init();
 	faults_init();
-}
-
-static void record(struct outcome *o, int expect, int err)
-{
-	o->nfail++;
-	o->last_errno = err;
-	if (err == expect)
-		o->nexpected++;
-	if (err == ENOMEM)
-		o->enomem++;
-	else if (err == EAGAIN)
-		o->eagain++;
-	else
-		o->other++;
 }
 
 /*
@@ -81,7 +53,7 @@ static void fill(const struct scenario *sc, enum kind k, struct outcome *o,
 		if (err == E2BIG)
 			break;
 		if (err) {
-			record(o, expect, err);
+			outcome_record(o, expect, err);
 			return;
 		}
 		o->holders++;
@@ -115,9 +87,19 @@ static int call(const struct scenario *sc, enum kind k, struct outcome *o,
 	return err;
 }
 
-static void worker(const struct scenario *sc, enum kind k, int attempts,
-		   struct outcome *o)
+/* What provoke() asks the worker to do. */
+struct provoke_arg {
+	const struct scenario *sc;
+	enum kind k;
+	int attempts;
+};
+
+static void provoke_work(const void *arg, struct outcome *o)
 {
+	const struct provoke_arg *a = arg;
+	const struct scenario *sc = a->sc;
+	enum kind k = a->k;
+	int attempts = a->attempts;
 	int expect = sc->expect();
 	int i, calls, err;
 
@@ -146,7 +128,7 @@ static void worker(const struct scenario *sc, enum kind k, int attempts,
 			continue;
 		if (!o->attempts_failed++)
 			o->first_errno = err;
-		record(o, expect, err);
+		outcome_record(o, expect, err);
 	}
 out:
 	o->phase = "leaving the limit";
@@ -155,134 +137,14 @@ out:
 	o->done = 1;
 }
 
-/* "pid state wchan" of one task, from /proc. */
-static int describe_task(pid_t pid, char *buf, size_t size)
-{
-	char path[64], stat[512], wchan[64], *p;
-	char state = '?';
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (read_file(path, stat, sizeof(stat)) > 0 && (p = strrchr(stat, ')')))
-		state = p[2];
-	snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
-	if (read_file(path, wchan, sizeof(wchan)) <= 0)
-		strcpy(wchan, "?");
-	return snprintf(buf, size, " %d %c %s", pid, state, wchan);
-}
-
-/*
- * Say what hung before anything is killed: the worker's phase and counts,
- * its state and where it sleeps, and the other tasks of its process group
- * that are not sleeping in pause().
- */
-static void describe_hang(pid_t pid, const struct outcome *o, char *msg,
-			  size_t size)
-{
-	char path[64], stat[512], *p;
-	struct dirent *d;
-	DIR *dir;
-	int n, others = 0, pausing = 0;
-	pid_t t;
-
-	n = snprintf(msg, size, "worker did not finish within %d s while %s (holders %d, calls %d, failed %d); worker",
-		     WORKER_TIMEOUT_S, o->phase ? o->phase : "starting",
-		     o->holders, o->attempts, o->nfail);
-	if (n < (int)size)
-		n += describe_task(pid, msg + n, size - n);
-	dir = opendir("/proc");
-	while (dir && (d = readdir(dir))) {
-		t = atoi(d->d_name);
-		if (t <= 0 || t == pid)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", t);
-		if (read_file(path, stat, sizeof(stat)) <= 0 ||
-		    !(p = strrchr(stat, ')')))
-			continue;
-		/* state ppid pgrp */
-		if (strtol(strchr(strchr(p + 2, ' ') + 1, ' ') + 1, NULL, 10) != pid)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/wchan", t);
-		if (p[2] == 'S' && read_file(path, stat, sizeof(stat)) > 0 &&
-		    strstr(stat, "pause")) {
-			pausing++;
-			continue;
-		}
-		if (others++ == 0 && n < (int)size)
-			n += snprintf(msg + n, size - n, "; others");
-		if (others <= 4 && n < (int)size)
-			n += describe_task(t, msg + n, size - n);
-	}
-	if (dir)
-		closedir(dir);
-	if (n < (int)size)
-		snprintf(msg + n, size - n, "%s; %d more in pause()",
-			 others > 4 ? " ..." : "", pausing);
-}
-
-static void reap_all(void)
-{
-	/* Holders are reparented to us (a subreaper) once the worker dies. */
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
-}
-
 void provoke(const struct scenario *sc, enum kind k, int attempts,
 	     struct outcome *o)
 {
-	struct outcome *shared;
-	struct timespec nap = { 0, 20 * 1000 * 1000 };
-	int waited = 0;
-	pid_t pid;
+	struct provoke_arg arg = { sc, k, attempts };
+	struct worker_job job = {
+		.prepare = sc->prepare, .work = provoke_work, .arg = &arg,
+		.cleanup = sc->cleanup,
+	};
 
-	memset(o, 0, sizeof(*o));
-	if (sc->prepare)
-		sc->prepare(o);
-	if (o->skip || o->setup_err)
-		goto cleanup;
-
-	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (shared == MAP_FAILED) {
-		o->setup_err = 1;
-		snprintf(o->msg, sizeof(o->msg), "mmap: %s", strerror(errno));
-		goto cleanup;
-	}
-	*shared = *o;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		o->setup_err = 1;
-		snprintf(o->msg, sizeof(o->msg), "fork worker: %s", strerror(errno));
-		munmap(shared, sizeof(*shared));
-		goto cleanup;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		worker(sc, k, attempts, shared);
-		_exit(0);
-	}
-	setpgid(pid, pid);
-	while (waitpid(pid, NULL, WNOHANG) == 0) {
-		if (waited++ > WORKER_TIMEOUT_S * 50) {
-			shared->setup_err = 1;
-			describe_hang(pid, shared, shared->msg,
-				      sizeof(shared->msg));
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			break;
-		}
-		nanosleep(&nap, NULL);
-	}
-	kill(-pid, SIGKILL);
-	reap_all();
-	*o = *shared;
-	munmap(shared, sizeof(*shared));
-	if (!o->done && !o->setup_err) {
-		o->setup_err = 1;
-		snprintf(o->msg, sizeof(o->msg), "worker died (%s)",
-			 o->phase ? o->phase : "starting");
-	}
-cleanup:
-	if (sc->cleanup)
-		sc->cleanup();
+	worker_run(&job, o);
 }

@@ -34,18 +34,12 @@
 
 static long saved_a = -1, saved_b = -1;
 
-static void fail_setup(struct outcome *o, const char *what, int err)
-{
-	o->setup_err = 1;
-	snprintf(o->msg, sizeof(o->msg), "%s: %s", what, strerror(err));
-}
-
 static void set_or_fail(struct outcome *o, const char *path, long val)
 {
 	int err = write_long(path, val);
 
 	if (err && !o->setup_err)
-		fail_setup(o, path, err);
+		outcome_fail(o, path, err);
 }
 
 static void save(struct outcome *o, const char *a, const char *b)
@@ -58,7 +52,7 @@ static void save(struct outcome *o, const char *a, const char *b)
 	if (!err && b)
 		err = read_long(b, &saved_b);
 	if (err)
-		fail_setup(o, "save sysctl", err);
+		outcome_fail(o, "save sysctl", err);
 }
 
 static int expect_eagain(void)
@@ -124,12 +118,12 @@ static void pidns_enter(struct outcome *o)
 	pid_t pid;
 
 	if (unshare(CLONE_NEWPID)) {
-		fail_setup(o, "unshare(CLONE_NEWPID)", errno);
+		outcome_fail(o, "unshare(CLONE_NEWPID)", errno);
 		return;
 	}
 	pid = fork();
 	if (pid < 0) {
-		fail_setup(o, "fork the namespace's init", errno);
+		outcome_fail(o, "fork the namespace's init", errno);
 		return;
 	}
 	if (pid == 0)
@@ -155,7 +149,7 @@ static void commit_enter(struct outcome *o)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED) {
-		fail_setup(o, "mmap 64 MB", errno);
+		outcome_fail(o, "mmap 64 MB", errno);
 		return;
 	}
 	o->limit = 1;
@@ -188,7 +182,7 @@ static void cgroup_prepare(struct outcome *o, const char *ctrl, char *dir,
 	err = cg_create(ctrl, ctrl[0] == 'p' ? "enomem_pids" : "enomem_memcg",
 			dir, len);
 	if (err)
-		fail_setup(o, dir, err);
+		outcome_fail(o, dir, err);
 }
 
 static void cgroup_join(struct outcome *o, const char *dir)
@@ -196,7 +190,7 @@ static void cgroup_join(struct outcome *o, const char *dir)
 	int err = cg_join(dir);
 
 	if (err)
-		fail_setup(o, "cgroup.procs", err);
+		outcome_fail(o, "cgroup.procs", err);
 }
 
 static void cgroup_set(struct outcome *o, const char *dir, const char *file,
@@ -241,14 +235,16 @@ static void pids_cleanup(void)
 static void nproc_enter(struct outcome *o)
 {
 	struct rlimit rl = { 5, 5 };
+	int err;
 
 	o->limit = rl.rlim_cur;
 	if (setrlimit(RLIMIT_NPROC, &rl)) {
-		fail_setup(o, "setrlimit(RLIMIT_NPROC)", errno);
+		outcome_fail(o, "setrlimit(RLIMIT_NPROC)", errno);
 		return;
 	}
-	if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
-		fail_setup(o, "setresuid(1000)", errno);
+	err = drop_root(1000);
+	if (err)
+		outcome_fail(o, "become uid 1000", err);
 }
 
 /* -------- threads_max -------- */
@@ -274,7 +270,7 @@ static void threads_enter(struct outcome *o)
 	long n = nr_threads();
 
 	if (n < 0) {
-		fail_setup(o, "/proc/loadavg", EINVAL);
+		outcome_fail(o, "/proc/loadavg", EINVAL);
 		return;
 	}
 	/* 20 is the kernel's minimum for threads-max. */
@@ -338,7 +334,7 @@ static void memcg_enter(struct outcome *o)
 	int err = write_file("/proc/self/oom_score_adj", "-1000");
 
 	if (err) {
-		fail_setup(o, "oom_score_adj", err);
+		outcome_fail(o, "oom_score_adj", err);
 		return;
 	}
 	touch_writable_pages(1);

@@ -8,27 +8,9 @@
 
 #include "kinds.h"
 #include "stats.h"
+#include "worker.h"
 
 #define INJECT_PARAMS "/sys/module/enomem_inject/parameters"
-
-/* What one provoke run saw; lives in shared memory between test and worker. */
-struct outcome {
-	int done;		/* the worker got to the end */
-	int skip;		/* the kernel lacks the feature: msg says why */
-	int setup_err;		/* setting up the limit failed: msg says why */
-	char msg[400];
-	const char *phase;	/* what the worker is doing, for the watchdog */
-	int holders;		/* tasks created before the limit was reached */
-	int attempts;		/* calls of the kind under test */
-	int attempts_failed;
-	int nfail;		/* all failed calls, filling included */
-	int nexpected;		/* ... of which with the expected errno */
-	int first_errno;	/* errno of the first failed call of the kind under test */
-	int last_errno;
-	int enomem, eagain, other;
-	long limit;		/* the value the limit was set to, for the log */
-	long injected;		/* slab: failures the injector reports */
-};
 
 struct scenario {
 	const char *name;	/* equals its counter's name */
@@ -75,7 +57,7 @@ const char *errno_name(int err);
 const struct scenario *scenario_by_stat(enum stat_id stat);
 /* Failures the slab injector has made so far, or -1. */
 long scenario_injected(void);
-/* The test process must adopt orphaned holders to reap them. */
+/* Once, in the test process: worker_init(), and the slab fault setup. */
 void scenarios_init(void);
 
 #endif

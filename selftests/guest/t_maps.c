@@ -13,14 +13,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include "cgroup.h"
 #include "kmod.h"
@@ -33,19 +30,7 @@
 #define SYSCTL_OVERCOMMIT_RATIO "/proc/sys/vm/overcommit_ratio"
 #define MAP_ATTEMPTS 2
 #define MAX_CALLS 60000
-#define MAP_TIMEOUT_S 120
 #define MAP_BIG (64 << 20)
-
-/* What the worker saw; in shared memory. */
-struct map_outcome {
-	int done, skip, setup_err;
-	char msg[300];
-	int holders;		/* mappings or threads made before the limit */
-	int failed;		/* failed calls of the kind under test */
-	int expected;		/* ... with the expected errno */
-	int first_errno;
-	long limit;
-};
 
 enum map_op {
 	OP_MMAP,
@@ -58,8 +43,8 @@ struct map_test {
 	const char *name;
 	enum map_op op;
 	enum stat_id stat;	/* the plain reason; the stack one follows for threads */
-	void (*prepare)(struct map_outcome *o);
-	void (*enter)(struct map_outcome *o);	/* worker: set the limit */
+	void (*prepare)(struct outcome *o);
+	void (*enter)(struct outcome *o);	/* worker: set the limit */
 	void (*leave)(void);			/* worker: lift it at once */
 	void (*cleanup)(void);
 	int fill;		/* make mappings/threads until refused */
@@ -68,12 +53,6 @@ struct map_test {
 
 static long saved_a = -1, saved_b = -1;
 static char cg_dir[96];
-
-static void setup_fail(struct map_outcome *o, const char *what, int err)
-{
-	o->setup_err = 1;
-	snprintf(o->msg, sizeof(o->msg), "%s: %s", what, strerror(err));
-}
 
 static long count_maps(void)
 {
@@ -97,20 +76,20 @@ static long vm_size_kb(void)
 
 /* -------- vm.max_map_count -------- */
 
-static void mmc_prepare(struct map_outcome *o)
+static void mmc_prepare(struct outcome *o)
 {
 	if (read_long(SYSCTL_MAX_MAP_COUNT, &saved_a))
-		setup_fail(o, SYSCTL_MAX_MAP_COUNT, errno);
+		outcome_fail(o, SYSCTL_MAX_MAP_COUNT, errno);
 }
 
 /* Only this worker has that many maps: the others stay well below. */
-static void mmc_enter(struct map_outcome *o)
+static void mmc_enter(struct outcome *o)
 {
 	long n = count_maps();
 
 	o->limit = n + 40;
 	if (n < 0 || write_long(SYSCTL_MAX_MAP_COUNT, o->limit))
-		setup_fail(o, SYSCTL_MAX_MAP_COUNT, EIO);
+		outcome_fail(o, SYSCTL_MAX_MAP_COUNT, EIO);
 }
 
 /*
@@ -118,13 +97,13 @@ static void mmc_enter(struct map_outcome *o)
  * three short of the limit; /proc/self/maps lists [vsyscall] too, so the
  * mm has one or two mappings fewer than the limit: mmap() would still work.
  */
-static void mmc_mremap_enter(struct map_outcome *o)
+static void mmc_mremap_enter(struct outcome *o)
 {
 	long n = count_maps();
 
 	o->limit = n + 1;
 	if (n < 0 || write_long(SYSCTL_MAX_MAP_COUNT, o->limit))
-		setup_fail(o, SYSCTL_MAX_MAP_COUNT, EIO);
+		outcome_fail(o, SYSCTL_MAX_MAP_COUNT, EIO);
 }
 
 static void mmc_restore(void)
@@ -135,35 +114,35 @@ static void mmc_restore(void)
 
 /* -------- RLIMIT_AS -------- */
 
-static void as_enter(struct map_outcome *o)
+static void as_enter(struct outcome *o)
 {
 	struct rlimit rl;
 	long kb = vm_size_kb();
 
 	if (kb < 0) {
-		setup_fail(o, "/proc/self/status VmSize", EINVAL);
+		outcome_fail(o, "/proc/self/status VmSize", EINVAL);
 		return;
 	}
 	o->limit = (kb + 1024) * 1024;
 	rl.rlim_cur = rl.rlim_max = o->limit;
 	if (setrlimit(RLIMIT_AS, &rl))
-		setup_fail(o, "setrlimit(RLIMIT_AS)", errno);
+		outcome_fail(o, "setrlimit(RLIMIT_AS)", errno);
 }
 
 /* -------- commit -------- */
 
-static void commit_prepare(struct map_outcome *o)
+static void commit_prepare(struct outcome *o)
 {
 	if (read_long(SYSCTL_OVERCOMMIT, &saved_a) ||
 	    read_long(SYSCTL_OVERCOMMIT_RATIO, &saved_b))
-		setup_fail(o, "save overcommit sysctls", errno);
+		outcome_fail(o, "save overcommit sysctls", errno);
 }
 
-static void commit_enter(struct map_outcome *o)
+static void commit_enter(struct outcome *o)
 {
 	o->limit = 1;
 	if (write_long(SYSCTL_OVERCOMMIT_RATIO, 1) || write_long(SYSCTL_OVERCOMMIT, 2))
-		setup_fail(o, "overcommit_memory=2", EIO);
+		outcome_fail(o, "overcommit_memory=2", EIO);
 }
 
 static void commit_restore(void)
@@ -180,7 +159,7 @@ static void commit_restore(void)
  * The vm_area_struct of every mapping is charged to the memcg (SLAB_ACCOUNT
  * from 4.x); 3.10 charges no vma, so its v1 memcg cannot refuse a mapping.
  */
-static void memcg_prepare(struct map_outcome *o)
+static void memcg_prepare(struct outcome *o)
 {
 	char v[32];
 	int err;
@@ -199,11 +178,11 @@ static void memcg_prepare(struct map_outcome *o)
 	if (!err)
 		cg_write(cg_dir, "memory.swap.max", "0");
 	if (err)
-		setup_fail(o, cg_dir, err);
+		outcome_fail(o, cg_dir, err);
 }
 
 /* Nothing may page-fault at the limit: fault in first, no victim for OOM. */
-static void memcg_enter(struct map_outcome *o)
+static void memcg_enter(struct outcome *o)
 {
 	int err = write_file("/proc/self/oom_score_adj", "-1000");
 
@@ -211,7 +190,7 @@ static void memcg_enter(struct map_outcome *o)
 	if (!err)
 		err = cg_join(cg_dir);
 	if (err)
-		setup_fail(o, "join the memory cgroup", err);
+		outcome_fail(o, "join the memory cgroup", err);
 }
 
 static void memcg_cleanup(void)
@@ -287,92 +266,45 @@ static int map_call(const struct map_test *t, int i)
 	return p == MAP_FAILED ? errno : 0;
 }
 
-static void map_worker(const struct map_test *t, struct map_outcome *o)
+/* The worker: set the limit, then call until MAP_ATTEMPTS calls failed. */
+static void map_work(const void *arg, struct outcome *o)
 {
+	const struct map_test *t = arg;
 	int expect = t->op == OP_THREAD ? EAGAIN : ENOMEM;
-	int i, err, calls = 0;
+	int i, err;
 
+	o->phase = "entering the limit";
 	if (t->op == OP_MREMAP && (err = mremap_prepare())) {
-		setup_fail(o, "map the page to grow", err);
+		outcome_fail(o, "map the page to grow", err);
 		goto out;
 	}
 	if (t->enter)
 		t->enter(o);
 	if (o->skip || o->setup_err)
 		goto out;
-	for (i = 0; i < MAX_CALLS && o->failed < MAP_ATTEMPTS; i++) {
+	o->phase = "calling";
+	for (i = 0; i < MAX_CALLS && o->attempts_failed < MAP_ATTEMPTS; i++) {
 		err = map_call(t, i);
-		calls++;
+		o->attempts++;
 		if (!err) {
 			o->holders++;
 			continue;
 		}
-		if (!o->failed++)
+		if (!o->attempts_failed++)
 			o->first_errno = err;
-		o->expected += err == expect;
+		outcome_record(o, expect, err);
 		/* a memcg may take a few more after a refusal: they are holders */
 	}
-	if (o->failed < MAP_ATTEMPTS) {
+	if (o->attempts_failed < MAP_ATTEMPTS) {
 		o->setup_err = 1;
 		snprintf(o->msg, sizeof(o->msg), "only %d of %d calls failed",
-			 o->failed, calls);
+			 o->attempts_failed, o->attempts);
 	}
 out:
+	o->phase = "leaving the limit";
 	if (t->leave)
 		t->leave();
 	o->done = 1;
-}
-
-static void map_run(const struct map_test *t, struct map_outcome *o)
-{
-	struct timespec nap = { 0, 20 * 1000 * 1000 };
-	struct map_outcome *sh;
-	int waited = 0;
-	pid_t pid;
-
-	memset(o, 0, sizeof(*o));
-	if (t->prepare)
-		t->prepare(o);
-	if (o->skip || o->setup_err)
-		goto cleanup;
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED) {
-		setup_fail(o, "mmap", errno);
-		goto cleanup;
-	}
-	*sh = *o;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		setpgid(0, 0);
-		map_worker(t, sh);
-		_exit(0);
-	}
-	if (pid < 0) {
-		setup_fail(o, "fork the worker", errno);
-		munmap(sh, sizeof(*sh));
-		goto cleanup;
-	}
-	setpgid(pid, pid);
-	while (waitpid(pid, NULL, WNOHANG) == 0) {
-		if (waited++ > MAP_TIMEOUT_S * 50) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			break;
-		}
-		nanosleep(&nap, NULL);
-	}
-	kill(-pid, SIGKILL);
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
-	*o = *sh;
-	munmap(sh, sizeof(*sh));
-	if (!o->done && !o->setup_err)
-		setup_fail(o, "the worker died or hung", EINTR);
-cleanup:
-	if (t->cleanup)
-		t->cleanup();
 }
 
 static const struct map_test map_tests[] = {
@@ -402,6 +334,19 @@ static const struct map_test map_tests[] = {
 };
 
 #define NR_MAP_TESTS ((int)(sizeof(map_tests) / sizeof(map_tests[0])))
+/* map_mmap_rlimit_as, the one that needs no sysctl */
+#define MAP_TEST_RLIMIT_AS 1
+
+/* The tests are named by their index in map_tests[]. */
+static void map_run(int i, struct outcome *o)
+{
+	const struct worker_job job = {
+		.prepare = map_tests[i].prepare, .work = map_work,
+		.arg = &map_tests[i], .cleanup = map_tests[i].cleanup,
+	};
+
+	worker_run(&job, o);
+}
 
 static int nr_commit_tests(void)
 {
@@ -419,12 +364,15 @@ int maps_count_tests(void)
 
 static int loaded_errno[NR_MAP_TESTS];
 
-static int map_outcome_ok(const struct map_test *t, const struct map_outcome *o)
+static int map_outcome_ok(int i, const struct outcome *o)
 {
+	const struct map_test *t = &map_tests[i];
+
 	ktap_diag("limit %ld, %d made first; %d failed, first %s, %d with %s",
-		  o->limit, o->holders, o->failed, errno_name(o->first_errno),
-		  o->expected, t->op == OP_THREAD ? "EAGAIN" : "ENOMEM");
-	return o->failed >= MAP_ATTEMPTS && o->expected == o->failed;
+		  o->limit, o->holders, o->attempts_failed,
+		  errno_name(o->first_errno), o->nexpected,
+		  t->op == OP_THREAD ? "EAGAIN" : "ENOMEM");
+	return o->attempts_failed >= MAP_ATTEMPTS && o->nexpected == o->nfail;
 }
 
 /* Is the return probe with this role live?  Its line in debugfs "probes". */
@@ -466,26 +414,30 @@ static const char *const op_kind[] = {
 	[OP_MMAP] = "mmap", [OP_BRK] = "brk", [OP_MREMAP] = "mremap",
 };
 
-/* Run T, check its errno and that exactly its counters moved. */
-static void map_check(const struct map_test *t, const char *name, int idx)
+/*
+ * Run the i-th test, check its errno and that exactly its counters moved;
+ * the first errno goes to *first_errno when it is given.
+ */
+static void map_check(int i, const char *name, int *first_errno)
 {
+	const struct map_test *t = &map_tests[i];
 	long long want[ST_COUNT];
-	struct map_outcome o;
+	struct outcome o;
 	struct stats a, b;
 	int ok;
 
 	ok = !read_checked(&a);
-	map_run(t, &o);
+	map_run(i, &o);
 	if (ktap_not_run(name, o.skip, o.setup_err, o.msg))
 		return;
-	if (idx >= 0)
-		loaded_errno[idx] = o.first_errno;
-	ok = map_outcome_ok(t, &o) && ok;
+	if (first_errno)
+		*first_errno = o.first_errno;
+	ok = map_outcome_ok(i, &o) && ok;
 	memset(want, 0, sizeof(want));
-	want[ST_MAP_FAILED] = want[t->stat] = o.failed;
+	want[ST_MAP_FAILED] = want[t->stat] = o.attempts_failed;
 	if (t->op == OP_THREAD) {
-		want[ST_MAP_STACK_FAILED] = o.failed;
-		want[t->stat - ST_MAP_FAILED + ST_MAP_STACK_FAILED] = o.failed;
+		want[ST_MAP_STACK_FAILED] = o.attempts_failed;
+		want[t->stat - ST_MAP_FAILED + ST_MAP_STACK_FAILED] = o.attempts_failed;
 	}
 	ok = !read_checked(&b) && ok && check_want(want, &a, &b);
 	if (t->op != OP_THREAD)
@@ -511,44 +463,7 @@ void test_maps(void)
 			ktap_skip(t->name, why);
 			continue;
 		}
-		map_check(t, t->name, i);
-	}
-}
-
-/* The same calls without the module: the same errno, as many failures. */
-void test_maps_observer(void)
-{
-	struct map_outcome o[NR_MAP_TESTS];
-	char name[80];
-	int i, ok, unload_err, load_err;
-
-	unload_err = kmod_unload(MODULE_NAME);
-	for (i = 0; i < NR_MAP_TESTS; i++)
-		map_run(&map_tests[i], &o[i]);
-	load_err = kmod_load(MODULE_PATH, MODULE_PARAMS);
-	if (unload_err || load_err)
-		ktap_diag("rmmod: %s, insmod: %s", strerror(unload_err),
-			  strerror(load_err));
-	for (i = 0; i < NR_MAP_TESTS; i++) {
-		snprintf(name, sizeof(name), "observer_%s", map_tests[i].name);
-		if (o[i].skip) {
-			ktap_skip(name, o[i].msg);
-			continue;
-		}
-		if (!loaded_errno[i]) {
-			ktap_skip(name, "not run with the module (see above)");
-			continue;
-		}
-		ok = !unload_err && !load_err;
-		if (o[i].setup_err) {
-			ktap_diag("%s", o[i].msg);
-			ok = 0;
-		} else {
-			ok = map_outcome_ok(&map_tests[i], &o[i]) && ok;
-		}
-		ktap_diag("%s with the module, %s without",
-			  errno_name(loaded_errno[i]), errno_name(o[i].first_errno));
-		ktap_result(ok && o[i].first_errno == loaded_errno[i], name);
+		map_check(i, t->name, &loaded_errno[i]);
 	}
 }
 
@@ -560,8 +475,7 @@ void test_maps_observer(void)
 void test_maps_off(void)
 {
 	long long want[ST_COUNT] = { 0 };
-	const struct map_test *t = &map_tests[1];	/* RLIMIT_AS: no sysctl */
-	struct map_outcome o;
+	struct outcome o;
 	struct stats a, b;
 	char name[80];
 	int i, ok, err;
@@ -577,11 +491,11 @@ void test_maps_off(void)
 		if (err)
 			ktap_result(0, name);
 		else
-			map_check(&map_tests[i], name, -1);
+			map_check(i, name, NULL);
 	}
 	ok = !err && !read_checked(&a);
-	map_run(t, &o);
-	ok = ok && !o.setup_err && map_outcome_ok(t, &o);
+	map_run(MAP_TEST_RLIMIT_AS, &o);
+	ok = ok && !o.setup_err && map_outcome_ok(MAP_TEST_RLIMIT_AS, &o);
 	ok = !read_checked(&b) && ok && check_want(want, &a, &b);
 	err = kmod_unload(MODULE_NAME);
 	err = err ? err : kmod_load(MODULE_PATH, MODULE_PARAMS);
@@ -589,3 +503,13 @@ void test_maps_off(void)
 		ktap_diag("reload with %s: %s", MODULE_PARAMS, strerror(err));
 	ktap_result(ok && !err, "map_not_counted_with_maps_0");
 }
+
+static const char *map_test_name(int i)
+{
+	return i < NR_MAP_TESTS ? map_tests[i].name : NULL;
+}
+
+/* The same calls without the module: the same errno, as many failures. */
+const struct observed maps_observed = {
+	"", map_test_name, map_run, map_outcome_ok, loaded_errno,
+};

@@ -67,7 +67,7 @@ void test_write_nonroot(void)
 	pid = fork();
 	if (pid == 0) {
 		fd = open(STATS_PATH, O_WRONLY);
-		if (fd < 0 || setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+		if (fd < 0 || drop_root(1000))
 			_exit(100);
 		if (write(fd, "0", 1) >= 0)
 			_exit(0);

@@ -6,10 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <stdio.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "kmod.h"
 #include "ktap.h"
 #include "tests.h"
 
@@ -104,44 +102,25 @@ void test_reason(int idx, enum kind k)
 	ktap_result(ok, name);
 }
 
-/*
- * With the module unloaded every scenario must fail the same way: as many
- * calls as in the reason tests, every failure with the expected errno, the
- * first one with the errno fork() returned with the module loaded.
- */
-void test_observer(void)
+static const char *scenario_name(int i)
 {
-	struct outcome o[16];
-	char name[64];
-	int i, ok, unload_err, load_err;
-
-	unload_err = kmod_unload(MODULE_NAME);
-	if (unload_err)
-		ktap_diag("rmmod: %s", strerror(unload_err));
-	for (i = 0; i < nr_scenarios; i++)
-		provoke(&scenarios[i], K_FORK, ATTEMPTS, &o[i]);
-	load_err = kmod_load(MODULE_PATH, MODULE_PARAMS);
-	if (load_err)
-		ktap_diag("insmod: %s", strerror(load_err));
-	for (i = 0; i < nr_scenarios; i++) {
-		snprintf(name, sizeof(name), "observer_%s", scenarios[i].name);
-		if (o[i].skip) {
-			ktap_skip(name, o[i].msg);
-			continue;
-		}
-		ok = !unload_err && !load_err;
-		if (o[i].setup_err) {
-			ktap_diag("%s", o[i].msg);
-			ok = 0;
-		} else {
-			ok = check_outcome(&scenarios[i], &o[i], K_FORK) && ok;
-		}
-		ktap_diag("fork(): %s with the module, %s without",
-			  errno_name(loaded_errno[i]), errno_name(o[i].first_errno));
-		ktap_result(ok && o[i].first_errno &&
-			    o[i].first_errno == loaded_errno[i], name);
-	}
+	return i < nr_scenarios ? scenarios[i].name : NULL;
 }
+
+static void provoke_fork(int i, struct outcome *o)
+{
+	provoke(&scenarios[i], K_FORK, ATTEMPTS, o);
+}
+
+static int fork_outcome_ok(int i, const struct outcome *o)
+{
+	return check_outcome(&scenarios[i], o, K_FORK);
+}
+
+/* Every scenario without the module: fork() must fail the same way. */
+const struct observed fork_observed = {
+	"fork(): ", scenario_name, provoke_fork, fork_outcome_ok, loaded_errno,
+};
 
 /*
  * Every reason once more in a row, after the reload: the counters must add

@@ -39,16 +39,31 @@ void test_write_invalid(void);
 void test_write_nonroot(void);
 void test_write_reset(const char *what, const char *name);
 
-/* t_reasons.c: every reason, every kind of task creation, the observer */
+/*
+ * t_observer.c: the module only observes.  A set of failures provoked with
+ * the module loaded, provoked again without it; the i-th is named by its
+ * test with the module.
+ */
+struct observed {
+	const char *call;	/* what returned the errno, for the log: "fork(): " */
+	const char *(*name)(int i);	/* NULL past the last */
+	void (*provoke)(int i, struct outcome *o);
+	int (*outcome_ok)(int i, const struct outcome *o);
+	/* first errno of each with the module; 0: not run, the observer skips */
+	const int *loaded_errno;
+};
+void test_without_module(const struct observed *set);
+
+/* t_reasons.c: every reason, every kind of task creation, and without the module */
 void test_control(void);
 void test_reason(int idx, enum kind k);
-void test_observer(void);
+extern const struct observed fork_observed;
 void test_every_reason(void);
 
-/* t_maps.c: failed mappings (mmap, thread stacks), and their observer */
+/* t_maps.c: failed mappings (mmap, thread stacks), and without the module */
 int maps_count_tests(void);
 void test_maps(void);
-void test_maps_observer(void);
+extern const struct observed maps_observed;
 void test_maps_off(void);
 
 #endif

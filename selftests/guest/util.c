@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,4 +155,11 @@ void touch_writable_pages(int dontfork)
 			madvise((void *)ranges[i][0], ranges[i][1] - ranges[i][0],
 				MADV_DONTFORK);
 	}
+}
+
+int drop_root(unsigned int id)
+{
+	if (setgroups(0, NULL) || setresgid(id, id, id) || setresuid(id, id, id))
+		return errno;
+	return 0;
 }

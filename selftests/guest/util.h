@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Small file helpers for the guest test helper. */
+/* Small helpers for the guest test helper: files, pages, dropping root. */
 #ifndef ENOMEM_TEST_UTIL_H
 #define ENOMEM_TEST_UTIL_H
 
@@ -23,5 +23,10 @@ int path_exists(const char *path);
  * 128 KB more stack; with dontfork, children made later do not get them.
  */
 void touch_writable_pages(int dontfork);
+/*
+ * Become uid and gid ID for good (real, effective and saved), with no
+ * supplementary groups: an unprivileged user.  0 or an errno.
+ */
+int drop_root(unsigned int id);
 
 #endif

@@ -4,8 +4,9 @@
 # mkinitramfs.sh OUT INIT TESTBIN MODULE.ko... [-- GUEST_SH ENOMEMSTAT]
 #
 # A gzip'ed newc initramfs: static busybox, INIT as /init, TESTBIN as
-# /enomem_test, the modules in /modules and, when given, the enomemstat
-# tool's guest checks (/tools/guest.sh) and binary (/bin/enomemstat).
+# /enomem_test (tools/tests/guest.sh drops root with its "runas"), the
+# modules in /modules and, when given, the enomemstat tool's guest checks
+# (/tools/guest.sh) and binary (/bin/enomemstat).
 set -eu
 
 out=${1:?usage: mkinitramfs.sh OUT INIT TESTBIN MODULE.ko... [-- GUEST_SH ENOMEMSTAT]}

@@ -17,12 +17,18 @@
 # ENOMEMSTAT_ROOT (as for enomemstat itself) points both at a fixture tree:
 # a dry run on a machine without the module.  The cases that need a real
 # kernel (cgroup limits, reset, permissions) skip then.
+#
+# ENOMEM_TEST is the selftests' static guest helper, whose "runas UID CMD"
+# drops root for the unprivileged --reset check (default /enomem_test,
+# where selftests/lib/mkinitramfs.sh puts it); busybox's setpriv has no
+# --reuid.  Without the helper, util-linux's setpriv where there is one.
 
 BIN=${1:?usage: guest.sh ENOMEMSTAT START}
 N=${2:-1}
 R=${ENOMEMSTAT_ROOT:-}
 P=$R/proc/enomem_stats
 EV=$R/sys/kernel/debug/enomem_stats/events
+HELPER=${ENOMEM_TEST:-/enomem_test}
 T=$(mktemp -d /tmp/enomemstat-guest.XXXXXX) || exit 1
 REASONS="pid_max pidns_dead commit cgroup_pids nproc threads_max memcg slab other unknown"
 MAP_REASONS="max_map_count rlimit_as commit memcg other"
@@ -258,13 +264,21 @@ if [ -n "$R" ]; then
 	skip "--reset zeroes the counters" "fixture run"
 	finish
 fi
-if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" --reset > "$T/out" 2> "$T/err"
+# as_nobody CMD...: CMD as uid and gid 65534, no supplementary groups
+as_nobody() {
+	if [ -x "$HELPER" ]; then
+		"$HELPER" runas 65534 "$@"
+	else
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	fi
+}
+if as_nobody true 2>/dev/null; then
+	as_nobody "$BIN" --reset > "$T/out" 2> "$T/err"
 	rc=$?
 	[ $rc = 2 ] && grep -q "permission denied" "$T/err"
 	check "--reset refused to an unprivileged user" $? "exit $rc: $(head -c 200 "$T/err")"
 else
-	skip "--reset refused to an unprivileged user" "setpriv cannot drop root here"
+	skip "--reset refused to an unprivileged user" "neither $HELPER runas nor setpriv can drop root here"
 fi
 if [ "$(id -u)" = 0 ]; then
 	"$BIN" --reset > "$T/out" 2> "$T/err"
