@@ -18,7 +18,8 @@
 #                       "rhel7", RHEL 7.9's 3.10.0-1160.el7 from the test data
 #                       in ../shared/kernels/rhel7 (default:
 #                       linux-image-amd64@bullseye (5.10) linux-image-amd64 (6.1)
-#                       linux-image-6.12-amd64 rhel7)
+#                       linux-image-6.12-amd64 rhel7; set but empty: none,
+#                       only the canary)
 #   ENOMEM_RHEL7_DIR    where the RHEL 7 kernel and kernel-devel tarball are
 #                       (default ../shared/kernels/rhel7 beside the project);
 #                       without them the 3.10 tier says so and counts nothing
@@ -52,7 +53,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 lib=$top/selftests/lib
 cache=${ENOMEM_CACHE:-${HOME:-/root}/.cache/enomem-stats}
 work=${ENOMEM_WORK:-$cache/work}
-kernels=${ENOMEM_KERNELS:-linux-image-amd64@bullseye linux-image-amd64 linux-image-6.12-amd64 rhel7}
+kernels=${ENOMEM_KERNELS-linux-image-amd64@bullseye linux-image-amd64 linux-image-6.12-amd64 rhel7}
 canary=${ENOMEM_CANARY-linux-image-amd64@sid}
 mode=run
 case ${1:-} in
