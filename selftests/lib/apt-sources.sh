@@ -2,25 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # apt-sources.sh SUITE
-# apt-sources.sh --proxy
+# apt-sources.sh --acquire
 #
 # SUITE: prints a one-line-style sources.list for another Debian release
 # (bullseye, sid, ...), its archive URIs taken from this machine's own apt
 # configuration (one-line sources.list and deb822 .sources alike, as apt
 # itself parses them): a host behind a local mirror or cache fetches the
 # other release from there too.  Nothing here names an archive.
-# --proxy: prints apt's proxy settings, one apt.conf line each, for tools
-# that run apt with a configuration of their own (mmdebstrap --aptopt).
+# --acquire: prints apt's Acquire settings here (proxies, how Release files
+# are checked), one apt.conf line each, for tools that run apt with a
+# configuration of their own (mmdebstrap --aptopt); not the index targets
+# (the same apt's defaults) nor settings without a value.
 #
 # Fails with one line on stderr when the configuration names no Debian archive.
 set -eu
 
-if [ "${1:-}" = --proxy ]; then
-	apt-config dump Acquire::http::Proxy Acquire::https::Proxy Acquire::ftp::Proxy \
-		Acquire::http::Proxy-Auto-Detect Acquire::https::Proxy-Auto-Detect
+if [ "${1:-}" = --acquire ]; then
+	apt-config dump Acquire |
+		grep -v -E '^Acquire::(IndexTargets|Changelogs|CompressionTypes|cdrom)|^Acquire "|""' || true
 	exit 0
 fi
-suite=${1:?usage: apt-sources.sh SUITE | --proxy}
+suite=${1:?usage: apt-sources.sh SUITE | --acquire}
 
 # The host's release name tells its Debian entries apart when apt has no
 # Release file for them yet (apt-get update never ran: no Origin, no Label).

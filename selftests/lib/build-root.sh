@@ -14,7 +14,9 @@
 # KVER; made again when it changes (one root per suite, about 350 MB).
 # Its archive is the one this machine's apt configuration names
 # (apt-sources.sh); apt's Acquire settings (proxies, Release checks) go with
-# it, since mmdebstrap runs apt with a configuration of its own.  Nothing is
+# it, since mmdebstrap runs apt with a configuration of its own (this
+# machine's apt accepts Release files past their Valid-Until date; sid's
+# was, and mmdebstrap refused it without that setting).  Nothing is
 # installed into the host but mmdebstrap, with apt-get, when missing.
 #
 # Fails with one line on stderr saying why (not root, no mmdebstrap, no
@@ -43,13 +45,12 @@ fi
 	die "mmdebstrap is missing and apt-get could not install it: no $suite build root for $kver"
 sources=$("$lib/apt-sources.sh" "$suite") || exit 1
 
-# Each Acquire setting apt has here, as mmdebstrap --aptopt lines; not the
-# index targets (the same apt's defaults) nor settings without a value.
+# apt's Acquire settings here, each an mmdebstrap --aptopt
 set --
 while IFS= read -r opt; do
 	[ -z "$opt" ] || set -- "$@" --aptopt="$opt"
 done <<EOF
-$(apt-config dump Acquire | grep -v -E '^Acquire::(IndexTargets|Changelogs|CompressionTypes|cdrom)|^Acquire "|""')
+$("$lib/apt-sources.sh" --acquire)
 EOF
 
 rm -rf "$dir" "$dir.new" "$dir.kver"
