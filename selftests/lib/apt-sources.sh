@@ -55,6 +55,8 @@ uris=$( { targets --no-release-info; echo --; targets; } | awk -v host="$codenam
 			} else {
 				continue
 			}
+			# as sources.list is usually written (apt adds the slash)
+			sub(/\/$/, "", e[1])
 			if (!(kind in uri)) uri[kind] = e[1]
 		}
 		print uri["archive"], uri["security"]
