@@ -207,7 +207,7 @@ for meta in $kernels; do
 		sed 's/^/# /' "$work/fetch.err"
 	fi
 	t1=$(now)
-	if "$lib/build-modules.sh" "$top" "$kver" "$root" "$work/$kver" $broot; then
+	if "$lib/build-modules.sh" "$top" "$kver" "$root" "$work/$kver" ${broot:+"$broot"}; then
 		pass "$kver: build enomem_stats.ko and enomem_inject.ko ($((t1 - t0)) s fetch${broot:+ and build root}, $(($(now) - t1)) s build)"
 		echo "$meta $kver $root 1 ${broot:--}" >>"$work/kernels"
 		# dkms runs the same clean before and after each build.

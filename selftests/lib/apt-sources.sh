@@ -32,6 +32,7 @@ codename=
 # Every "deb" entry's repository, suite and, where its Release file was
 # fetched, Origin and Label; the second listing only has the fetched ones.
 targets() {
+	# shellcheck disable=SC2016 # $(FIELD) is apt's, not the shell's
 	apt-get indextargets "$@" --format '$(REPO_URI) $(RELEASE) $(ORIGIN) $(LABEL)' \
 		'Created-By: Packages' 2>/dev/null || true
 }

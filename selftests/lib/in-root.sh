@@ -12,6 +12,7 @@ root=${1:?usage: in-root.sh ROOT DIR CMD [ARG...]}
 dir=${2:?}
 shift 2
 mkdir -p "$root$dir" || exit 1
+# shellcheck disable=SC2016 # expanded by the inner shell
 exec unshare --mount --propagation private sh -c '
 	mount --bind "$1" "$2$1" && mount -t proc proc "$2/proc" || exit 1
 	root=$2
