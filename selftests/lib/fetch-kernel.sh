@@ -5,7 +5,7 @@
 #
 # Resolve a Debian kernel metapackage (linux-image-amd64, linux-image-6.12-amd64,
 # linux-image-amd64@bullseye, linux-image-amd64@sid) to the versioned image and
-# header packages that are on the mirror today,
+# header packages that are in the archive today,
 # download them with apt-get download and extract them with dpkg -x.  Nothing
 # is installed: /boot, /lib/modules and the package database stay untouched.
 #
@@ -23,23 +23,24 @@ suite=
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
 
 # Another Debian release: a private apt state (lists, cache, no dpkg status),
-# so the host's sources and packages stay untouched.
+# so the host's sources and packages stay untouched.  Its archives are the
+# ones this machine's apt configuration names; apt.conf (proxies) still applies.
 apt_opts=
 if [ -n "$suite" ]; then
 	adir=$cache/apt-$suite
 	mkdir -p "$adir/lists/partial" "$adir/cache/archives/partial"
-	{
-		echo "deb http://deb.debian.org/debian $suite main"
-		case $suite in
-		sid|unstable) ;;
-		*) echo "deb http://deb.debian.org/debian-security $suite-security main" ;;
-		esac
-	} > "$adir/sources.list"
+	sources=$("$(dirname "$0")/apt-sources.sh" "$suite") || exit 1
+	fresh=
+	if [ "$sources" != "$(cat "$adir/sources.list" 2>/dev/null)" ]; then
+		echo "$sources" >"$adir/sources.list"
+		fresh=1
+	fi
 	apt_opts="-o Dir::Etc::SourceList=$adir/sources.list -o Dir::Etc::SourceParts=/dev/null
 		  -o Dir::State::Lists=$adir/lists -o Dir::Cache=$adir/cache
 		  -o Dir::State::status=/dev/null -o APT::Sandbox::User=root"
-	# refresh at most daily
-	if [ -z "$(find "$adir/lists" -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then
+	# refresh at most daily, and when the archives changed
+	if [ -n "$fresh" ] ||
+	   [ -z "$(find "$adir/lists" -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then
 		apt-get $apt_opts update >&2 || die "apt-get update for $suite failed"
 	fi
 fi
