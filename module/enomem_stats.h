@@ -159,6 +159,11 @@ unsigned long enomem_text_errno_site(const char *fn, int err);
 unsigned long enomem_text_err_branch(const char *fn, unsigned long resume,
 				     unsigned int *reg_off);
 
+/* textblock.c: the blocks a limit's comparison leads to (x86-64) */
+int enomem_text_refusals(const char *fn, unsigned long var, int err,
+			 unsigned long *offs, int max);
+unsigned long enomem_text_limit_read(const char *fn, unsigned long var);
+
 /* compat/tracepoint.c: sched_process_fork(parent, child) */
 typedef void (*enomem_tp_fork_fn)(void *data, struct task_struct *parent,
 				  struct task_struct *child);
@@ -248,6 +253,7 @@ void enomem_probes_show(struct seq_file *m);
 extern bool enomem_bracket;
 
 unsigned long enomem_probes_fork_nmissed(void);
+bool enomem_probes_commit_watched(void);
 const char *enomem_probes_fork_mode(void);
 
 /* maps.c: failed memory mappings (mmap, mprotect) */
@@ -257,7 +263,14 @@ void enomem_maps_unregister(void);
 unsigned long enomem_maps_nmissed(void);
 void enomem_maps_show(struct seq_file *m);
 void enomem_maps_commit_refused(void);
+void enomem_maps_map_count_refused(void);
 void enomem_maps_memcg_reclaim(void);
+
+/* mapsites.c: vm.max_map_count refusals, failure-only */
+void enomem_mapsites_register(void);
+void enomem_mapsites_unregister(void);
+bool enomem_mapsites_in(const char *const *fns);
+void enomem_mapsites_show(struct seq_file *m);
 
 /* procfs.c */
 int enomem_procfs_init(void);

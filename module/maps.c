@@ -9,7 +9,7 @@
  *
  * - Commit refusals (strict overcommit) need no probe of their own: the
  *   failure-only probe inside __vm_enough_memory() that forks use
- *   (probes.c) also sees every refusal of a mapping call, and hands it here
+ *   (reasons.c) also sees every refusal of a mapping call, and hands it here
  *   when no fork is in flight (enomem_maps_commit_refused()).  The syscall
  *   in progress says which call it was; each of the four fails with ENOMEM
  *   once the commit is refused.  So with the default maps=0, a thread stack
@@ -155,7 +155,7 @@ static bool enomem_map_commit_refused(const struct enomem_map_call *c)
 /*
  * A charge that fails reclaims in its memcg first, and usage read at the
  * return can already be well below the limit again (per-CPU charge stocks
- * drained, page cache reclaimed): so the reclaim probe (probes.c) also
+ * drained, page cache reclaimed): so the reclaim probe (reasons.c) also
  * notes, per CPU, which task reclaimed last and when.  Only with maps=1,
  * and read only on a failed mapping call.
  */
@@ -330,28 +330,59 @@ static void enomem_map_failed(unsigned int kind)
 static bool enomem_map_kind_watched(unsigned int kind);
 
 /*
- * From the failure-only commit probe (probes.c), inside __vm_enough_memory()
+ * From the failure-only commit probe (reasons.c), inside __vm_enough_memory()
  * with the mmap lock held: a refusal inside mmap, mprotect, brk or mremap
  * fails that call with ENOMEM.  Refusals elsewhere (a fork's dup_mmap, shm,
  * swapoff, a fault on MAP_NORESERVE shared memory) are not mapping calls.
  * A call kind whose return probe is live (maps=1) is left to that probe.
  */
+/*
+ * A refusal seen inside the kernel's check (not at a return probe): the
+ * mapping syscall current is in, read into C and E, unless it is none or
+ * its kind's return probe (maps=1) will see the call anyway.
+ */
+static bool enomem_map_call_refused(struct enomem_map_call *c,
+				    struct enomem_event *e)
+{
+	if (!current->mm)
+		return false;
+	c->kind = enomem_map_syscall_kind(enomem_user_regs());
+	if (!c->kind || enomem_map_kind_watched(c->kind))
+		return false;
+	enomem_map_syscall(c);
+	enomem_event_fill(e, -ENOMEM, c->kind, ENOMEM_R_OTHER);
+	return true;
+}
+
 void enomem_maps_commit_refused(void)
 {
 	struct enomem_map_call c = { 0 };
 	struct enomem_event e;
 
-	if (!current->mm)
+	if (!enomem_map_call_refused(&c, &e))
 		return;
-	c.kind = enomem_map_syscall_kind(enomem_user_regs());
-	if (!c.kind || enomem_map_kind_watched(c.kind))
-		return;
-	enomem_map_syscall(&c);
-	enomem_event_fill(&e, -ENOMEM, c.kind, ENOMEM_R_OTHER);
 	e.limit = ENOMEM_L_COMMIT;
 	e.value = enomem_commit_limit();
 	e.value2 = c.pages;
 	enomem_map_record(&c, &e, ENOMEM_MR_COMMIT);
+}
+
+/*
+ * From a vm.max_map_count refusal block (mapsites.c), with the mmap lock
+ * held: the call is a mapping call, and the limit refused it, or the block
+ * was reached for another failure it shares (then not counted here).
+ */
+void enomem_maps_map_count_refused(void)
+{
+	struct enomem_map_call c = { 0 };
+	struct enomem_event e;
+
+	if (!enomem_map_call_refused(&c, &e) ||
+	    !enomem_map_count_full(&c, &e.value))
+		return;
+	e.limit = ENOMEM_L_MAX_MAP_COUNT;
+	e.value2 = current->mm->map_count;
+	enomem_map_record(&c, &e, ENOMEM_MR_MAX_MAP_COUNT);
 }
 
 static int enomem_mmap_return(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -452,6 +483,8 @@ int enomem_maps_register(void)
 		pr_warn("enomem_stats: probe on %s failed with error %d; failed %s calls are not counted\n",
 			p->symbol, p->err, p->role);
 	}
+	/* after the return probes: a site leaves a watched kind to them */
+	enomem_mapsites_register();
 	return 0;
 }
 
@@ -459,6 +492,7 @@ void enomem_maps_unregister(void)
 {
 	size_t i;
 
+	enomem_mapsites_unregister();
 	for (i = 0; i < ARRAY_SIZE(enomem_map_probes); i++) {
 		if (!enomem_map_probes[i].active)
 			continue;
@@ -479,6 +513,74 @@ unsigned long enomem_maps_nmissed(void)
 	return sum;
 }
 
+/*
+ * How each reason is watched on this kernel, per call, so that a reader
+ * does not take a 0 for "never happened": "watch REASON all|partial|none
+ * CALL:HOW...", HOW being "return" (maps=1's return probe), "site" (a
+ * failure-only site) or "none".  mprotect() cannot be refused for
+ * RLIMIT_AS; brk() has no return probe.
+ */
+static const char *const enomem_mmc_mprotect_fns[] = { "split_vma", "vma_modify", NULL };
+static const char *const enomem_mmc_mremap_fns[] = { "move_vma", "__do_sys_mremap", NULL };
+static const char *const enomem_mmc_brk_fns[] = { "do_brk_flags", NULL };
+static const char *const enomem_mmc_mmap_fns[] = { "do_mmap", "do_mmap_pgoff", NULL };
+
+enum { ENOMEM_W_NONE, ENOMEM_W_SITE, ENOMEM_W_RETURN, ENOMEM_W_NA };
+
+static void enomem_maps_show_watch(struct seq_file *m, const char *reason,
+				   const unsigned int how[4])
+{
+	static const char *const calls[4] = { "mmap", "mprotect", "mremap", "brk" };
+	static const char *const names[] = { "none", "site", "return" };
+	unsigned int i, n = 0, seen = 0;
+
+	for (i = 0; i < 4; i++) {
+		n += how[i] != ENOMEM_W_NA;
+		seen += how[i] == ENOMEM_W_SITE || how[i] == ENOMEM_W_RETURN;
+	}
+	seq_printf(m, "watch %s %s", reason,
+		   seen == n ? "all" : seen ? "partial" : "none");
+	for (i = 0; i < 4; i++)
+		if (how[i] != ENOMEM_W_NA)
+			seq_printf(m, " %s:%s", calls[i], names[how[i]]);
+	seq_putc(m, '\n');
+}
+
+static unsigned int enomem_watch_by(unsigned int kind, const char *const *fns)
+{
+	if (enomem_map_kind_watched(kind))
+		return ENOMEM_W_RETURN;
+	return fns && enomem_mapsites_in(fns) ? ENOMEM_W_SITE : ENOMEM_W_NONE;
+}
+
+static void enomem_maps_show_watches(struct seq_file *m)
+{
+	unsigned int c = enomem_probes_commit_watched() ? ENOMEM_W_SITE : ENOMEM_W_NONE;
+	const unsigned int commit[4] = { c, c, c, c };
+	const unsigned int mmc[4] = {
+		enomem_watch_by(ENOMEM_K_MMAP, enomem_mmc_mmap_fns),
+		enomem_watch_by(ENOMEM_K_MPROTECT, enomem_mmc_mprotect_fns),
+		enomem_watch_by(ENOMEM_K_MREMAP, enomem_mmc_mremap_fns),
+		enomem_watch_by(ENOMEM_K_BRK, enomem_mmc_brk_fns),
+	};
+	const unsigned int as[4] = {
+		enomem_watch_by(ENOMEM_K_MMAP, NULL), ENOMEM_W_NA,
+		enomem_watch_by(ENOMEM_K_MREMAP, NULL), ENOMEM_W_NONE,
+	};
+	const unsigned int any[4] = {
+		enomem_watch_by(ENOMEM_K_MMAP, NULL),
+		enomem_watch_by(ENOMEM_K_MPROTECT, NULL),
+		enomem_watch_by(ENOMEM_K_MREMAP, NULL), ENOMEM_W_NONE,
+	};
+
+	seq_puts(m, "# map reasons: watch reason all|partial|none call:return|site|none...\n");
+	enomem_maps_show_watch(m, "max_map_count", mmc);
+	enomem_maps_show_watch(m, "rlimit_as", as);
+	enomem_maps_show_watch(m, "commit", commit);
+	enomem_maps_show_watch(m, "memcg", any);
+	enomem_maps_show_watch(m, "other", any);
+}
+
 void enomem_maps_show(struct seq_file *m)
 {
 	size_t i;
@@ -493,4 +595,6 @@ void enomem_maps_show(struct seq_file *m)
 			   p->active ? "registered" : enomem_maps ? "absent" : "off",
 			   p->err, p->active ? p->rp.nmissed : 0UL, p->role);
 	}
+	enomem_mapsites_show(m);
+	enomem_maps_show_watches(m);
 }

@@ -417,3 +417,11 @@ void enomem_probes_show(struct seq_file *m)
 			   p->unneeded ? 0 : p->err, hits, missed, p->role);
 	}
 }
+
+/* Is a commit refusal seen (a mapping call's too), by whichever probe? */
+bool enomem_probes_commit_watched(void)
+{
+	return enomem_probes[ENOMEM_P_VM_ENOUGH].active ||
+	       enomem_probes[ENOMEM_P_VM_WARN].active ||
+	       enomem_probes[ENOMEM_P_VM_ERR].active;
+}
