@@ -46,8 +46,8 @@ static int run(int extra)
 		for (k = 0; k < K_COUNT; k++)
 			if (scenarios[i].kinds & (1u << k))
 				test_reason(i, k);
+	test_maps_default();
 	test_maps();
-	test_maps_off();
 	test_write_invalid();
 	test_write_nonroot();
 	test_write_reset("0", "proc_write_0_resets");
@@ -83,6 +83,7 @@ static int demo(void)
 			       scenarios[i].how, strerror(o.first_errno));
 		fflush(stdout);
 	}
+	maps_demo();
 	return 0;
 }
 

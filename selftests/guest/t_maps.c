@@ -7,8 +7,9 @@
  * in a worker process, checks the errno, that exactly the mapping counters
  * of its reason moved (the stack ones too for threads) by the number of
  * failed calls, and that no fork counter moved.  The guest suite runs them
- * with maps=1; the commit ones run again with maps=0, where the failure-only
- * commit probe alone must count them.
+ * with maps=1; those a default load counts (commit refusals, and
+ * vm.max_map_count where this kernel has a failure-only site) run again
+ * without parameters first.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,7 +50,11 @@ struct map_test {
 	void (*cleanup)(void);
 	int fill;		/* make mappings/threads until refused */
 	const char *probe;	/* role of the return probe it needs (maps=1) */
+	/* maps=0: failure-only sites that count it, any one of them */
+	const char *const *sites;
 };
+
+#define SITES(...) ((const char *const []){ __VA_ARGS__, NULL })
 
 static long saved_a = -1, saved_b = -1;
 static char cg_dir[96];
@@ -309,7 +314,8 @@ out:
 
 static const struct map_test map_tests[] = {
 	{ "map_mmap_max_map_count", OP_MMAP, ST_MAP_MAX_MAP_COUNT, mmc_prepare,
-	  mmc_enter, mmc_restore, mmc_restore, 1, "map(mmap)" },
+	  mmc_enter, mmc_restore, mmc_restore, 1, "map(mmap)",
+	  SITES("do_mmap", "do_mmap_pgoff") },
 	{ "map_mmap_rlimit_as", OP_MMAP, ST_MAP_RLIMIT_AS, NULL, as_enter, NULL,
 	  NULL, 0, "map(mmap)" },
 	{ "map_mmap_commit", OP_MMAP, ST_MAP_COMMIT, commit_prepare,
@@ -317,7 +323,8 @@ static const struct map_test map_tests[] = {
 	{ "map_mmap_memcg", OP_MMAP, ST_MAP_MEMCG, memcg_prepare, memcg_enter,
 	  NULL, memcg_cleanup, 1, "map(mmap)" },
 	{ "map_thread_max_map_count", OP_THREAD, ST_MAP_MAX_MAP_COUNT,
-	  mmc_prepare, mmc_enter, mmc_restore, mmc_restore, 1, "map(mmap)" },
+	  mmc_prepare, mmc_enter, mmc_restore, mmc_restore, 1, "map(mmap)",
+	  SITES("split_vma", "vma_modify") },
 	{ "map_thread_rlimit_as", OP_THREAD, ST_MAP_RLIMIT_AS, NULL, as_enter,
 	  NULL, NULL, 0, "map(mmap)" },
 	{ "map_thread_commit", OP_THREAD, ST_MAP_COMMIT, commit_prepare,
@@ -326,7 +333,7 @@ static const struct map_test map_tests[] = {
 	  commit_restore, commit_restore, 0, NULL },
 	{ "map_mremap_max_map_count", OP_MREMAP, ST_MAP_MAX_MAP_COUNT,
 	  mmc_prepare, mmc_mremap_enter, mmc_restore, mmc_restore, 0,
-	  "map(mremap)" },
+	  "map(mremap)", SITES("move_vma", "__do_sys_mremap") },
 	{ "map_mremap_rlimit_as", OP_MREMAP, ST_MAP_RLIMIT_AS, NULL, as_enter,
 	  NULL, NULL, 0, "map(mremap)" },
 	{ "map_mremap_commit", OP_MREMAP, ST_MAP_COMMIT, commit_prepare,
@@ -336,6 +343,10 @@ static const struct map_test map_tests[] = {
 #define NR_MAP_TESTS ((int)(sizeof(map_tests) / sizeof(map_tests[0])))
 /* map_mmap_rlimit_as, the one that needs no sysctl */
 #define MAP_TEST_RLIMIT_AS 1
+/* map_mmap_max_map_count, which do_mmap()'s check probe counts */
+#define MAP_TEST_MMAP_MMC 0
+/* map_thread_max_map_count, the one make demo shows */
+#define MAP_TEST_THREAD_MMC 4
 
 /* The tests are named by their index in map_tests[]. */
 static void map_run(int i, struct outcome *o)
@@ -348,18 +359,19 @@ static void map_run(int i, struct outcome *o)
 	worker_run(&job, o);
 }
 
-static int nr_commit_tests(void)
+/* Counted with maps=0: by the commit probe, or by a failure-only site. */
+static int nr_default_tests(void)
 {
 	int i, n = 0;
 
 	for (i = 0; i < NR_MAP_TESTS; i++)
-		n += map_tests[i].stat == ST_MAP_COMMIT;
+		n += map_tests[i].stat == ST_MAP_COMMIT || map_tests[i].sites;
 	return n;
 }
 
 int maps_count_tests(void)
 {
-	return 2 * NR_MAP_TESTS + nr_commit_tests() + 1;
+	return 2 * NR_MAP_TESTS + nr_default_tests() + 4;
 }
 
 static int loaded_errno[NR_MAP_TESTS];
@@ -447,15 +459,30 @@ static void map_check(int i, const char *name, int *first_errno)
 	ktap_result(ok, name);
 }
 
+/* Reload the module with PARAMS; 0 or the error, said in a diagnostic. */
+static int map_reload(const char *params)
+{
+	int err = kmod_unload(MODULE_NAME);
+
+	err = err ? err : kmod_load(MODULE_PATH, params);
+	if (err)
+		ktap_diag("reload with \"%s\": %s", params, strerror(err));
+	return err;
+}
+
 /* maps=1: every test, each through its call's return probe if it needs one. */
 void test_maps(void)
 {
 	const struct map_test *t;
 	char line[160], why[240];
-	int i;
+	int i, err = map_reload(MAPS_PARAMS);
 
 	for (i = 0; i < NR_MAP_TESTS; i++) {
 		t = &map_tests[i];
+		if (err) {
+			ktap_result(0, t->name);
+			continue;
+		}
 		if (t->probe && !probe_live(t->probe, line, sizeof(line))) {
 			snprintf(why, sizeof(why),
 				 "no return probe for %s on this kernel (%s)",
@@ -465,43 +492,88 @@ void test_maps(void)
 		}
 		map_check(i, t->name, &loaded_errno[i]);
 	}
+	map_reload(MODULE_PARAMS);
+}
+
+/* Does a live site of T count it with the default load?  Else why not, in WHY. */
+static int map_counted_by_site(const struct map_test *t, char *why, size_t len)
+{
+	const char *const *f;
+
+	for (f = t->sites; *f; f++)
+		if (map_site_live(*f))
+			return 1;
+	if (t == &map_tests[MAP_TEST_MMAP_MMC])
+		snprintf(why, len, "do_mmap's own check has no failure-only site; watched with mmap_check=1 or maps=1");
+	else
+		snprintf(why, len, "no failure-only site in %s%s on this kernel (counted with maps=1)",
+			 t->sites[0], t->sites[1] ? " or the others of its path" : "");
+	return 0;
 }
 
 /*
- * With maps=0 (the default): a commit refusal is still counted, for every
- * call, by the failure-only commit probe alone; a failure for any other
- * reason moves no counter at all.
+ * As a default install loads the module (no parameters, maps=0): a commit
+ * refusal is counted, for every call, by the failure-only commit probe
+ * alone, and a vm.max_map_count refusal by the failure-only site of its
+ * path where this kernel has one; a failure for any other reason moves no
+ * counter at all.
  */
-void test_maps_off(void)
+void test_maps_default(void)
 {
 	long long want[ST_COUNT] = { 0 };
+	const struct map_test *t;
 	struct outcome o;
 	struct stats a, b;
-	char name[80];
-	int i, ok, err;
+	char name[80], why[200];
+	int i, ok;
 
-	err = kmod_unload(MODULE_NAME);
-	err = err ? err : kmod_load(MODULE_PATH, "maps=0");
-	if (err)
-		ktap_diag("reload with maps=0: %s", strerror(err));
+	map_sites_read(1);
+	test_map_sites_found();
+	test_map_sites_quiet();
 	for (i = 0; i < NR_MAP_TESTS; i++) {
-		if (map_tests[i].stat != ST_MAP_COMMIT)
+		t = &map_tests[i];
+		if (t->stat != ST_MAP_COMMIT && !t->sites)
 			continue;
-		snprintf(name, sizeof(name), "maps_0_%s", map_tests[i].name);
-		if (err)
-			ktap_result(0, name);
+		snprintf(name, sizeof(name), "default_%s", t->name);
+		if (t->sites && !map_counted_by_site(t, why, sizeof(why)))
+			ktap_skip(name, why);
 		else
 			map_check(i, name, NULL);
 	}
-	ok = !err && !read_checked(&a);
+	ok = !read_checked(&a);
 	map_run(MAP_TEST_RLIMIT_AS, &o);
 	ok = ok && !o.setup_err && map_outcome_ok(MAP_TEST_RLIMIT_AS, &o);
 	ok = !read_checked(&b) && ok && check_want(want, &a, &b);
-	err = kmod_unload(MODULE_NAME);
-	err = err ? err : kmod_load(MODULE_PATH, MODULE_PARAMS);
-	if (err)
-		ktap_diag("reload with %s: %s", MODULE_PARAMS, strerror(err));
-	ktap_result(ok && !err, "map_not_counted_with_maps_0");
+	ktap_result(ok, "default_map_rlimit_as_not_counted");
+
+	/* do_mmap()'s own check, watched only with mmap_check=1 (every mmap pays) */
+	t = &map_tests[MAP_TEST_MMAP_MMC];
+	snprintf(name, sizeof(name), "mmap_check_%s", t->name);
+	if (map_reload("mmap_check=1")) {
+		ktap_result(0, name);
+	} else {
+		map_sites_read(1);
+		if (!map_counted_by_site(t, why, sizeof(why)))
+			ktap_skip(name, why);
+		else
+			map_check(MAP_TEST_MMAP_MMC, name, NULL);
+	}
+	map_reload(MODULE_PARAMS);
+}
+
+/* make demo: threads that vm.max_map_count refuses, as a default load counts them. */
+void maps_demo(void)
+{
+	struct outcome o;
+
+	map_run(MAP_TEST_THREAD_MMC, &o);
+	if (o.skip || o.setup_err)
+		printf("  %-12s %-46s not provoked: %s\n", "max_map_count",
+		       "vm.max_map_count just above the maps in use", o.msg);
+	else
+		printf("  %-12s %-46s pthread_create(): %s (%d times)\n",
+		       "max_map_count", "vm.max_map_count just above the maps in use",
+		       strerror(o.first_errno), o.attempts_failed);
 }
 
 static const char *map_test_name(int i)

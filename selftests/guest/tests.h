@@ -9,8 +9,10 @@
 
 #define MODULE_PATH "/modules/enomem_stats.ko"
 #define MODULE_NAME "enomem_stats"
-/* the tests watch mappings too (off by default: it costs every mmap) */
-#define MODULE_PARAMS "maps=1"
+/* the suite runs with the module as a default install loads it */
+#define MODULE_PARAMS ""
+/* the mapping tests that need maps=1's return probes (they cost every mmap) */
+#define MAPS_PARAMS "maps=1"
 #define DEBUGFS_DIR "/sys/kernel/debug/enomem_stats"
 #define ATTEMPTS 2
 #define CONTROL_FORKS 1000
@@ -63,7 +65,13 @@ void test_every_reason(void);
 /* t_maps.c: failed mappings (mmap, thread stacks), and without the module */
 int maps_count_tests(void);
 void test_maps(void);
+/* t_mapsites.c: the failure-only vm.max_map_count sites */
+int map_sites_read(int loaded);
+int map_site_live(const char *fn);
+void test_map_sites_found(void);
+void test_map_sites_quiet(void);
 extern const struct observed maps_observed;
-void test_maps_off(void);
+void test_maps_default(void);
+void maps_demo(void);
 
 #endif
