@@ -5,10 +5,16 @@
  * kprobes list must come back clean, and the failures must be counted.
  * Every other cycle loads with maps=1, so the mapping return probes come
  * and go too, under a task whose mmaps and threads RLIMIT_AS refuses: those
- * cycles must count its refusals, the maps=0 ones none.
+ * cycles must count its refusals, the default ones none.  Another task's
+ * threads are refused by vm.max_map_count, which every cycle counts (the
+ * default ones by the failure-only sites).
  */
 #include "stress.h"
 #include <sys/klog.h>
+
+/* vm.max_map_count while cycling: far above what the other tasks map */
+#define RELOAD_MAX_MAP_COUNT 400
+#define RELOAD_MAX_MAP_COUNT_STR "400"
 
 void test_reload(int cycles, int maxsec)
 {
@@ -18,6 +24,8 @@ void test_reload(int cycles, int maxsec)
 	pid_t pids[16];
 	int np = 0, c, r, i, n = ncpus(), kmsg, ok = 1, kpok = kp_have, inv = 1, attr = 1;
 	int retries = 0, done = 0, maps = 0, mapok = 1;
+	unsigned long long mmc_default = 0;
+	char mmc_saved[32] = "";
 	unsigned long events = 0, rec;
 	unsigned int size;
 	double t0, tl = 0, tu = 0, t;
@@ -48,6 +56,14 @@ void test_reload(int cycles, int maxsec)
 	pids[np++] = start_failer(W_PIDS, 0, -1, &sh->t[4]);
 	pids[np++] = start_failer(W_NPROC, 1 % n, -1, &sh->t[5]);
 	pids[np++] = start_map_failer(0, &sh->t[6]);
+	if (read_file("/proc/sys/vm/max_map_count", mmc_saved, sizeof(mmc_saved)) < 0 ||
+	    write_file("/proc/sys/vm/max_map_count", RELOAD_MAX_MAP_COUNT_STR)) {
+		diag("vm.max_map_count: %s", strerror(errno));
+		mmc_saved[0] = '\0';
+		mapok = 0;
+	} else {
+		pids[np++] = start_mmc_failer(1 % n, RELOAD_MAX_MAP_COUNT, &sh->t[7]);
+	}
 	pids[np++] = start_proc_reader(0);
 	pids[np++] = start_debugfs_reader(1 % n);
 
@@ -91,14 +107,21 @@ void test_reload(int cycles, int maxsec)
 				     c, s.v[ST_FORK_ENOMEM], s.v[ST_FORK_OTHER]);
 			attr = 0;
 		}
-		/* RLIMIT_AS is the only mapping limit met here */
-		if (!r && (maps ? s.v[ST_MAP_FAILED] != s.v[ST_MAP_RLIMIT_AS] :
-			   s.v[ST_MAP_FAILED] != 0)) {
+		/*
+		 * RLIMIT_AS and vm.max_map_count are the only mapping limits
+		 * met here; the default load counts the second only.
+		 */
+		if (!r && (s.v[ST_MAP_FAILED] != s.v[ST_MAP_MAX_MAP_COUNT] +
+			   (maps ? s.v[ST_MAP_RLIMIT_AS] : 0) ||
+			   (!maps && s.v[ST_MAP_RLIMIT_AS]))) {
 			if (mapok)
-				diag("cycle %d (maps=%d): map_failed %llu, map_rlimit_as %llu",
-				     c, maps, s.v[ST_MAP_FAILED], s.v[ST_MAP_RLIMIT_AS]);
+				diag("cycle %d (maps=%d): map_failed %llu, map_rlimit_as %llu, map_max_map_count %llu",
+				     c, maps, s.v[ST_MAP_FAILED], s.v[ST_MAP_RLIMIT_AS],
+				     s.v[ST_MAP_MAX_MAP_COUNT]);
 			mapok = 0;
 		}
+		if (!r && !maps)
+			mmc_default += s.v[ST_MAP_STACK_MAX_MAP_COUNT];
 		for (i = 0; !r && i < ST_COUNT; i++)
 			tot.v[i] += s.v[i];
 		t = now();
@@ -135,6 +158,8 @@ void test_reload(int cycles, int maxsec)
 	for (i = 0; i < np; i++)
 		waitpid(pids[i], NULL, 0);
 	cgroup_remove();
+	if (mmc_saved[0])
+		write_file("/proc/sys/vm/max_map_count", mmc_saved);
 	kmsg_since(kmsg, log, sizeof(log));
 	if (kmsg >= 0)
 		close(kmsg);
@@ -150,6 +175,9 @@ void test_reload(int cycles, int maxsec)
 	tally_show("RLIMIT_NPROC", &sh->t[5]);
 	diag("RLIMIT_AS task (fork=page, vfork=256 MiB mmap, thread=pthread_create):");
 	tally_show("RLIMIT_AS", &sh->t[6]);
+	diag("vm.max_map_count task (thread=pthread_create):");
+	tally_show("max_map_count", &sh->t[7]);
+	diag("default cycles: %llu thread stacks refused by vm.max_map_count counted", mmc_default);
 	diag("maps=1 cycles: %llu failed mappings counted (%llu rlimit_as, %llu of them thread stacks), %llu map_missed",
 	     tot.v[ST_MAP_FAILED], tot.v[ST_MAP_RLIMIT_AS],
 	     tot.v[ST_MAP_STACK_RLIMIT_AS], tot.v[ST_MAP_MISSED]);
@@ -174,6 +202,7 @@ void test_reload(int cycles, int maxsec)
 	       "stress_reload_attribution");
 	result(mapok && tot.v[ST_MAP_RLIMIT_AS] && tot.v[ST_MAP_STACK_RLIMIT_AS] &&
 	       tally_failed(&sh->t[6], ENOMEM) && tally_failed(&sh->t[6], EAGAIN) &&
-	       sh->t[6].ok[K_PROC], "stress_reload_maps_attribution");
+	       sh->t[6].ok[K_PROC] && mmc_default && tally_failed(&sh->t[7], EAGAIN),
+	       "stress_reload_maps_attribution");
 	result(!log_has_warning(log), "stress_reload_no_warn_in_log");
 }

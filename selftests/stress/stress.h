@@ -109,6 +109,7 @@ pid_t start_storm(int cpu, long rounds, struct tally *t);
 pid_t start_failer(enum worker w, int cpu, long rounds, struct tally *t);
 pid_t start_commit(long rounds, struct tally *t);
 pid_t start_map_failer(int cpu, struct tally *t);
+pid_t start_mmc_failer(int cpu, int limit, struct tally *t);
 pid_t start_proc_reader(int cpu);
 pid_t start_debugfs_reader(int cpu);
 

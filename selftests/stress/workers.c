@@ -176,6 +176,38 @@ pid_t start_map_failer(int cpu, struct tally *t)
 }
 
 /*
+ * Thread creation at vm.max_map_count (the reload VM lowers it; this task
+ * alone comes near it): every other page of a PROT_NONE region made
+ * readable until the limit refuses a split, then pthread_create() until
+ * stop, which fails when glibc's mprotect() of the new stack splits a vma
+ * past the limit: a refusal that the failure-only sites count with every
+ * load, the default one included.  Tallied as thread.
+ */
+pid_t start_mmc_failer(int cpu, int limit, struct tally *t)
+{
+	pid_t pid = fork_child();
+	long page = sysconf(_SC_PAGESIZE), i;
+	char *m;
+
+	if (pid)
+		return pid;
+	pin(cpu);
+	setpriority(PRIO_PROCESS, 0, 10);
+	m = mmap(NULL, 2 * limit * page, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		_exit(113);
+	for (i = 0; i < limit; i++)
+		if (mprotect(m + 2 * i * page, page, PROT_READ))
+			break;
+	if (i == limit)
+		_exit(114);	/* the limit never refused */
+	while (!sh->stop)
+		tally_thread(t);
+	_exit(0);
+}
+
+/*
  * Commit refusal (vm.overcommit_memory=2, ratio 1), then clone flags
  * copy_process() refuses (EINVAL): "rounds" of each.  Commit refusal needs
  * the whole box: run it alone, after the others.
