@@ -12,6 +12,8 @@
 #   module      enomem_stats loaded, default parameters (event ring on)
 #   module+log  enomem_stats loaded with log=1 (kernel log line too)
 #   module-maps enomem_stats loaded with maps=1 (the mmap/mprotect/mremap return probes)
+#   module-nocheck  enomem_stats loaded with mmap_check=0 (no probe on do_mmap's
+#               vm.max_map_count check, the one mapping probe every mmap passes)
 #   ftrace      the do-it-yourself alternative (the "peer"): one kretprobe
 #               event on the fork entry (kernel_clone, _do_fork or do_fork)
 #               with $retval, enabled, via kprobe_events

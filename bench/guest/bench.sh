@@ -43,6 +43,8 @@ setup() {
 	# probes left out, to find which probe costs what
 	# the same module with the mapping probes on (maps=1)
 	module-maps) insmod $ko maps=1 || echo "BENCH-ERROR insmod" ;;
+	# without the probe every mmap() passes (do_mmap's max_map_count check)
+	module-nocheck) insmod $ko mmap_check=0 || echo "BENCH-ERROR insmod" ;;
 	module-*) insmod /modules/enomem_stats-${1#module-}.ko || echo "BENCH-ERROR insmod" ;;
 	# BENCH_BASELINE: the module of an earlier commit
 	rev-*) insmod /modules/enomem_stats-$1.ko || echo "BENCH-ERROR insmod" ;;
