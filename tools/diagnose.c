@@ -126,6 +126,8 @@ void add_finding(enum sev sev, int reason, const char *check,
 	else if (n)
 		appendf(f->text, sizeof(f->text), "; %llu fork%s failed for this reason",
 			n, n == 1 ? "" : "s");
+	if (reason >= NR_REASONS)
+		map_watch_caveat(reason - NR_REASONS, n, f->text, sizeof(f->text));
 	if (sev != SEV_OK && advice)
 		appendf(f->text, sizeof(f->text), "; %s", advice);
 }
@@ -209,25 +211,6 @@ static void check_past_only(const struct diag_ctx *ctx)
 }
 
 
-/*
- * The module's maps= parameter (sysfs shows a bool as Y or N), -1 if not
- * shown: with maps=0 only commit refusals of mapping calls are counted, so
- * a zero for the other reasons proves nothing.
- */
-static int maps_param(void)
-{
-	char path[PATH_MAX], *buf;
-	int on;
-
-	root_path(path, sizeof(path), "/sys/module/enomem_stats/parameters/maps");
-	buf = read_file(path, NULL);
-	if (!buf)
-		return -1;
-	on = buf[0] == 'Y' || buf[0] == '1';
-	free(buf);
-	return on;
-}
-
 static void print_diagnosis_text(int loaded, int exit_code)
 {
 	int i, nhit = 0, nnear = 0, npast = 0, shown_ok = 0;
@@ -245,8 +228,8 @@ static void print_diagnosis_text(int loaded, int exit_code)
 	if (loaded && diag_cnt.has_maps && diag_cnt.m[M_FAILED])
 		printf("enomem_stats: %llu failed memory mappings (%llu thread stacks) counted since load or reset\n",
 		       diag_cnt.m[M_FAILED], diag_cnt.m[M_STACK_FAILED]);
-	if (loaded && diag_cnt.has_maps && maps_param() == 0)
-		printf("enomem_stats: loaded with maps=0: a failed mmap/mprotect/brk/mremap is counted only when the commit limit refused it; count max_map_count, RLIMIT_AS and memcg refusals with maps=1 (it costs every mmap, see README)\n");
+	if (loaded && diag_cnt.has_maps)
+		map_watch_print_notes();
 	if (exit_code == 0)
 		printf("No ceiling is hit or near (%d past failure reason%s).\n",
 		       npast, npast == 1 ? "" : "s");
@@ -281,6 +264,7 @@ static void print_diagnosis_json(int loaded, int exit_code)
 			jw_null("maps_param");
 		else
 			jw_bool("maps_param", maps_param());
+		map_watch_json();
 	}
 	jw_array_open("findings");
 	for (i = 0; i < nr_findings; i++) {
@@ -335,6 +319,8 @@ int diagnose(int pid, const char *cgroup, int json)
 	}
 	ret = read_counters(&diag_cnt);
 	diag_have_cnt = ret == CNT_OK;
+	if (diag_have_cnt && diag_cnt.has_maps)
+		map_watch_read();
 	if (ret == CNT_BAD)
 		warnx("continuing from system state only");
 

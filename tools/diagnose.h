@@ -2,8 +2,9 @@
 /*
  * --diagnose: what diagnose.c (findings, ranking, output, the table of
  * checks) shares with the checks in check_sys.c, check_proc.c and
- * check_cgroup.c.  A check reads state, then calls add_finding() once per
- * thing it compared; it never prints.
+ * check_cgroup.c, and with mapwatch.c (how the module watches each mapping
+ * reason).  A check reads state, then calls add_finding() once per thing it
+ * compared; it never prints.
  */
 #ifndef ENOMEMSTAT_DIAGNOSE_H
 #define ENOMEMSTAT_DIAGNOSE_H
@@ -47,5 +48,12 @@ void check_rlimits(const struct diag_ctx *ctx);
 /* check_cgroup.c */
 const char *cg2_base(void);
 void check_cgroups(const struct diag_ctx *ctx);
+
+/* mapwatch.c */
+int maps_param(void);
+void map_watch_read(void);
+void map_watch_caveat(int mr, unsigned long long failed, char *text, size_t len);
+void map_watch_print_notes(void);
+void map_watch_json(void);
 
 #endif /* ENOMEMSTAT_DIAGNOSE_H */

@@ -313,6 +313,16 @@ t maps_diag_mapcount	maps+mapcount_near --diagnose --pid 1234
 t maps_diag_json	maps+as_near --diagnose --pid 1234 --json
 t maps_diag_off		maps+maps_off --diagnose
 t maps_diag_off_json	maps+maps_off --diagnose --json
+t maps_diag_off_pid	map_zero+maps_off --diagnose --pid 1234
+as_nobody maps_diag_off_hidden	maps+watch_partial sys/kernel/debug/enomem_stats/probes --diagnose
+# the probes file's watch lines: which calls each mapping reason misses
+t maps_watch_all	maps+watch_all --diagnose
+t maps_watch_all_json	maps+watch_all --diagnose --json
+t maps_watch_partial	maps+watch_partial --diagnose
+t maps_watch_partial_json	maps+watch_partial --diagnose --json
+t maps_watch_partial_pid	map_zero+watch_partial --diagnose --pid 1234
+t maps_watch_none	maps+watch_none --diagnose
+t maps_watch_maps1	maps+watch_maps1 --diagnose --pid 1234
 
 # --- --output FILE: complete, mode 0644, atomic, nothing left behind ---
 output output_prometheus	base old prometheus.out --prometheus
