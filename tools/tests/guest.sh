@@ -204,8 +204,43 @@ case $(cat "$R/sys/module/enomem_stats/parameters/maps" 2>/dev/null) in
 Y*) mp=true ;;
 N*) mp=false ;;
 esac
-[ $rc -le 1 ] && grep -Eq '^\{"module_loaded":true,"status":"[a-z]*","fork_failed":[0-9]*,("map_failed":[0-9]*,"maps_param":'"$mp"',)?"findings":\[' "$T/out"
+[ $rc -le 1 ] && grep -Eq '^\{"module_loaded":true,"status":"[a-z]*","fork_failed":[0-9]*,("map_failed":[0-9]*,"maps_param":'"$mp"',"map_watch":(null|\{.*\}),)?"findings":\[' "$T/out"
 check "--diagnose --json" $? "exit $rc, maps_param $mp: $(head -c 300 "$T/out")"
+cp "$T/out" "$T/json"
+
+# --- --diagnose's notes follow the probes file's watch lines: a reason not
+# watched for every call gets a note naming each unwatched call, a reason
+# watched for all gets none; the JSON's map_watch carries each status ---
+PR=$R/sys/kernel/debug/enomem_stats/probes
+if [ -z "$(val map_failed)" ]; then
+	skip "--diagnose notes follow the watch lines" "no map lines in $P"
+elif ! grep '^watch ' "$PR" > "$T/watch" 2>/dev/null; then
+	skip "--diagnose notes follow the watch lines" "no watch lines in $PR"
+else
+	"$BIN" --diagnose > "$T/out" 2> "$T/err"
+	rc=$?
+	bad=""
+	[ $rc -le 1 ] || bad="exit $rc"
+	while read -r w reason status calls; do
+		grep -q "\"$reason\":{\"status\":\"$status\"" "$T/json" || bad="$bad json:$reason"
+		note=$(grep "^enomem_stats: $reason: " "$T/out")
+		if [ "$status" = all ]; then
+			[ -z "$note" ] || bad="$bad noted:$reason"
+			continue
+		fi
+		case $note in
+		*"not counted on this kernel"*"so a 0 for $reason proves nothing"*) ;;
+		*) bad="$bad no_note:$reason" ;;
+		esac
+		for c in $calls; do
+			case $c in
+			*:none) case $note in *"${c%:none}()"*) ;; *) bad="$bad $reason:${c%:none}" ;; esac ;;
+			esac
+		done
+	done < "$T/watch"
+	[ -z "$bad" ]
+	check "--diagnose notes follow the watch lines" $? "wrong:$bad; $(grep '^enomem_stats: ' "$T/out" | head -c 600)"
+fi
 
 # A full cgroup must come out as HIT with exit 1: pids.max 1 holding one sleep.
 # cgroup v2, or the v1 pids hierarchy the guest mounts on kernels without v2
