@@ -33,7 +33,7 @@
 #                   built too and measured as a mode "rev-REV" in the same
 #                   boot: what a change bought, side by side
 #   BENCH_ROUNDS    rounds, each running every mode once (default 31: the
-#                   thread rows sit within half a point of the 1% bar, and
+#                   thread rows sit within half a point of 1.01, and
 #                   their rounds spread by about that much)
 #   BENCH_MODES     the modes (default "floor module ftrace floor2 module+log
 #                   module-maps"; keep floor and floor2)
@@ -43,7 +43,7 @@
 #   BENCH_VM_TIMEOUT  seconds one VM may run (default 2400)
 #   BENCH_BOOTS     boots per kernel before giving up when the VM dies before
 #                   finishing (default 10: 3 of 4 6.12 boots died in one
-#                   run, README); the report counts the dead ones
+#                   run, bench/results.md); the report counts the dead ones
 #   BENCH_CLOCK     icount (default) or wall; see "Clock" below
 #   BENCH_ASLR      1 leaves address-space randomization on in the guest
 #                   (default 0, off: bench/guest/init says why)
@@ -217,7 +217,7 @@ for meta in $kernels; do
 	# A boot that dies is booted again, up to BENCH_BOOTS times in all, and
 	# the report says so: 6.12 boots under -icount die with garbage RFLAGS
 	# in slab or maple tree code, also boots that never loaded the module
-	# nor any probe (README).
+	# nor any probe (bench/results.md).
 	#
 	# The rounds a dying boot finished are kept: every comparison is made
 	# within one round, so the next boot only runs the rounds still

@@ -108,7 +108,7 @@ static void enomem_event_log(const struct enomem_event *e)
  * The facts every event has; the caller adds reason and limit.  Only the
  * fields before the strings are cleared: most of an event is its two
  * strings, and the bytes after a string's NUL are never read (recording an
- * event was 0.7 of the 1.9% a failing fork cost on 3.10, README).
+ * event was 0.7 of the 1.9% a failing fork cost on 3.10, bench/results.md).
  * current's name is copied without task_lock(), as the kernel's own
  * printk("%s", current->comm) does (and get_task_comm() from 6.13): a
  * concurrent rename can only tear it, never overrun it.

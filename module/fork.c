@@ -205,7 +205,7 @@ int enomem_fork_end(struct kprobe *p, struct pt_regs *regs)
  * the parent right after copy_process() succeeded, and costs a fork a
  * patched jump and an indirect call where a jump-optimized kprobe costs
  * it a register save, the kprobes core's dispatch and a restore (on 3.10
- * the difference did not show in the bench: README, "What it costs").
+ * the difference did not show in the bench: bench/results.md).
  * The end's handler is the same: a context lives only from
  * copy_process()'s entry to the test of its result, so one that is live
  * on the error branch was left by that test, with the error in the register
@@ -242,7 +242,7 @@ void enomem_fork_ok_unregister(void)
  * call of copy_process() is found in the fork entry, and this kernel's
  * copy_process() has the shape compat.h reads.  The end probe goes live
  * first, so that no context is claimed that nothing would put.  Not
- * possible: the fork entry's kretprobe, as before.
+ * possible: the fork entry's kretprobe.
  */
 bool enomem_fork_bracket(void)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Text for events: the debugfs "events" line (a stable format, documented in
- * README.md) and the human sentence of the kernel log line.
+ * docs/interface.md) and the human sentence of the kernel log line.
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>

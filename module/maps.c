@@ -69,7 +69,7 @@
  */
 bool enomem_maps;
 module_param_named(maps, enomem_maps, bool, 0444);
-MODULE_PARM_DESC(maps, "also attribute mmap/mprotect/mremap calls failed by max_map_count, RLIMIT_AS or a memcg (default 0: costs every mmap, see README; commit refusals, brk's too, are counted either way)");
+MODULE_PARM_DESC(maps, "also attribute mmap/mprotect/mremap calls refused by RLIMIT_AS or a memcg, and a plain mmap over vm.max_map_count (default 0: costs every mmap, see bench/results.md; commit and other vm.max_map_count refusals are counted either way)");
 
 /* What one failed call asked for, from its syscall's registers. */
 struct enomem_map_call {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/enomem_stats: the counters, one "name value" per line, like
- * /proc/vmstat.  Scripts depend on this format; see README.md.
+ * /proc/vmstat.  Scripts depend on this format; see docs/interface.md.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* /proc/enomem_stats: read, compare, check the README's invariants. */
+/* /proc/enomem_stats: read, compare, check the invariants of docs/interface.md. */
 #ifndef ENOMEM_TEST_STATS_H
 #define ENOMEM_TEST_STATS_H
 
 #define STATS_PATH "/proc/enomem_stats"
 
-/* The README's fixed order; new names may only be appended after these. */
+/* The fixed order of docs/interface.md; new names may only be appended after these. */
 enum stat_id {
 	ST_FORK_FAILED, ST_FORK_ENOMEM, ST_FORK_EAGAIN, ST_FORK_OTHER,
 	ST_PID_MAX, ST_PIDNS_DEAD, ST_COMMIT, ST_CGROUP_PIDS, ST_NPROC,
@@ -35,7 +35,7 @@ struct stats {
 int stats_read(struct stats *s, char *err, int errlen);
 /* The same for the n bytes of buf read from it (buf is modified). */
 int stats_parse(char *buf, long n, struct stats *s, char *err, int errlen);
-/* The README's sums and bounds; 0 if they hold, else -1 with a message. */
+/* The sums and bounds of docs/interface.md; 0 if they hold, else -1 with a message. */
 int stats_invariants(const struct stats *s, char *err, int errlen);
 /* One "name delta" line for every counter that changed, for diagnostics. */
 void stats_format_delta(const struct stats *a, const struct stats *b,

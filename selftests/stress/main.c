@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stress: the enomem_stats stress and abuse suite (issue 7), run inside the
+ * stress: the enomem_stats stress and abuse suite, run inside the
  * test VM after the guest tests.  A module that can oops a production box is
  * worse than the problem it explains, so this hammers it where it could
  * break: reloads under fork storms, kretprobe exhaustion, hostile writes,
