@@ -56,6 +56,9 @@ static int enomem_events_file_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "# enomem_stats events: size %u recorded %lu overwritten %lu\n",
 		   enomem_events_size(), view->recorded, view->recorded - view->n);
+	if (enomem_events_dropped_count())
+		seq_printf(m, "# dropped %lu (recorded in NMI context while its queue was full)\n",
+			   enomem_events_dropped_count());
 	seq_puts(m, "# time_ns pid tgid uid kind errno reason limit cgroup comm\n");
 	for (i = 0; i < view->n; i++)
 		enomem_event_show(m, &view->ev[i]);

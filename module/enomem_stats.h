@@ -126,6 +126,7 @@ struct enomem_event {
 	s16 err;
 	u8 kind, reason, limit;
 	u8 stack;		/* mapping events: a thread stack */
+	u8 path_for;		/* its cgroup path still to find: reason + 1, else 0 */
 	char comm[TASK_COMM_LEN];
 	char cgroup[ENOMEM_CGROUP_PATH_LEN];
 };
@@ -183,6 +184,8 @@ void enomem_event_record(const struct enomem_fork_ctx *ctx, int err,
 void enomem_event_fill(struct enomem_event *e, int err, unsigned int kind,
 		       unsigned int reason);
 void enomem_event_push(const struct enomem_event *e);
+void enomem_event_cgroup(struct enomem_event *e, unsigned int cgroup_reason);
+unsigned long enomem_events_dropped_count(void);
 unsigned int enomem_events_snapshot(struct enomem_event *out,
 				    unsigned long *recorded);
 unsigned int enomem_events_size(void);

@@ -6,6 +6,13 @@
  * The ring is allocated at load and written under a spinlock from the fork
  * return probe, on failures only; nothing is allocated in probe context.  An
  * entry overwritten before anyone read it is counted, never silently lost.
+ *
+ * A kprobe's int3 handler runs as an NMI on 6.x (the fork entry's error
+ * branch where it is found, failure-only sites that are not
+ * jump-optimized).  There no lock may be taken, the ring's or the one
+ * cgroup_path() takes: such an event waits in a small per-CPU queue for an
+ * irq_work, which runs on the same CPU as soon as the trap returns, still
+ * in the failing task, and finds its cgroup path and records it there.
  */
 #include <linux/sched.h>
 #include <linux/cred.h>
@@ -17,6 +24,10 @@
 #include <linux/resource.h>
 #include <linux/moduleparam.h>
 #include <linux/seq_file.h>
+#include <linux/hardirq.h>
+#include <linux/irq_work.h>
+#include <linux/percpu.h>
+#include <linux/atomic.h>
 #include "enomem_stats.h"
 
 #define ENOMEM_EVENTS_MAX 65536
@@ -33,8 +44,27 @@ static struct enomem_event *enomem_ring;
 static unsigned long enomem_ring_next;	/* events ever recorded */
 static DEFINE_SPINLOCK(enomem_ring_lock);
 
+/*
+ * Events recorded in NMI context, per CPU, until the irq_work records them:
+ * one producer (the probe, as an NMI) and one consumer (the irq_work, which
+ * the NMI may interrupt) on each CPU, so a slot is reused only once the
+ * consumer has moved past it.  A full queue drops the event, counted.
+ */
+#define ENOMEM_DEFER_SLOTS 8
+
+struct enomem_deferred {
+	struct enomem_event e[ENOMEM_DEFER_SLOTS];
+	unsigned long head, tail;
+	struct irq_work work;
+};
+
+static DEFINE_PER_CPU(struct enomem_deferred, enomem_deferred);
+static atomic_long_t enomem_events_dropped;
+
 /* Up to 10 lines per 5 s: a fork storm must not flood the log. */
 static DEFINE_RATELIMIT_STATE(enomem_log_rs, 5 * HZ, 10);
+
+static void enomem_deferred_init(void);
 
 int enomem_events_init(void)
 {
@@ -44,11 +74,19 @@ int enomem_events_init(void)
 		return -EINVAL;
 	}
 	enomem_ring = vzalloc(sizeof(*enomem_ring) * events);
-	return enomem_ring ? 0 : -ENOMEM;
+	if (!enomem_ring)
+		return -ENOMEM;
+	enomem_deferred_init();
+	return 0;
 }
 
 void enomem_events_exit(void)
 {
+	int cpu;
+
+	/* the probes are gone: only queued work can still be pending */
+	for_each_possible_cpu(cpu)
+		irq_work_sync(&per_cpu(enomem_deferred, cpu).work);
 	vfree(enomem_ring);
 	enomem_ring = NULL;
 }
@@ -125,10 +163,78 @@ void enomem_event_fill(struct enomem_event *e, int err, unsigned int kind,
 	e->err = err;
 	memcpy(e->comm, current->comm, sizeof(e->comm));
 	e->comm[sizeof(e->comm) - 1] = '\0';
-	enomem_task_cgroup_path(cgroup_reason, e->cgroup, sizeof(e->cgroup));
+	enomem_event_cgroup(e, cgroup_reason);
+}
+
+/* The event's cgroup path, now, or once out of NMI context. */
+void enomem_event_cgroup(struct enomem_event *e, unsigned int cgroup_reason)
+{
+	e->cgroup[0] = '\0';
+	e->path_for = 0;
+	if (in_nmi())
+		e->path_for = cgroup_reason + 1;
+	else
+		enomem_task_cgroup_path(cgroup_reason, e->cgroup, sizeof(e->cgroup));
+}
+
+static void enomem_ring_push(const struct enomem_event *e);
+
+/* irq_work: the events this CPU's NMI-context probes queued, in order. */
+static void enomem_deferred_run(struct irq_work *work)
+{
+	struct enomem_deferred *d = container_of(work, struct enomem_deferred, work);
+	struct enomem_event e;
+
+	while (d->tail != READ_ONCE(d->head)) {
+		e = d->e[d->tail % ENOMEM_DEFER_SLOTS];
+		barrier();	/* copied before the slot is given back */
+		WRITE_ONCE(d->tail, d->tail + 1);
+		/* still the failing task, unless it has been switched out */
+		if (e.path_for && current->pid == e.pid)
+			enomem_task_cgroup_path(e.path_for - 1, e.cgroup,
+						sizeof(e.cgroup));
+		e.path_for = 0;
+		enomem_ring_push(&e);
+	}
+}
+
+static void enomem_deferred_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		init_irq_work(&per_cpu(enomem_deferred, cpu).work, enomem_deferred_run);
+}
+
+static void enomem_defer(const struct enomem_event *e)
+{
+	struct enomem_deferred *d = this_cpu_ptr(&enomem_deferred);
+
+	if (d->head - READ_ONCE(d->tail) >= ENOMEM_DEFER_SLOTS) {
+		atomic_long_inc(&enomem_events_dropped);
+		return;
+	}
+	d->e[d->head % ENOMEM_DEFER_SLOTS] = *e;
+	barrier();	/* the slot is full before the consumer can see it */
+	WRITE_ONCE(d->head, d->head + 1);
+	irq_work_queue(&d->work);
+}
+
+/* Events lost because an NMI-context queue was full (never expected). */
+unsigned long enomem_events_dropped_count(void)
+{
+	return atomic_long_read(&enomem_events_dropped);
 }
 
 void enomem_event_push(const struct enomem_event *e)
+{
+	if (in_nmi())
+		enomem_defer(e);
+	else
+		enomem_ring_push(e);
+}
+
+static void enomem_ring_push(const struct enomem_event *e)
 {
 	unsigned long flags;
 

@@ -308,7 +308,7 @@ static void enomem_map_record(const struct enomem_map_call *c,
 			      enum enomem_map_reason reason)
 {
 	if (reason == ENOMEM_MR_MEMCG)
-		enomem_task_cgroup_path(ENOMEM_R_MEMCG, e->cgroup, sizeof(e->cgroup));
+		enomem_event_cgroup(e, ENOMEM_R_MEMCG);
 	e->reason = reason;
 	e->stack = c->stack;
 	enomem_stats_count_map(reason, c->stack);

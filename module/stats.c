@@ -109,7 +109,14 @@ static void enomem_stats_add4(int a, int b, int c, int d)
 {
 	struct enomem_cpu_stats *s = get_cpu_ptr(enomem_cpu_stats);
 
-	write_seqcount_begin(&s->seq);
+	/*
+	 * raw_: no lockdep annotation.  A kprobe's int3 handler runs as an NMI
+	 * on 6.x, and lockdep refuses a lock used both there and in task
+	 * context (a jump-optimized probe's handler).  Writers never nest on a
+	 * CPU: a probe that fires inside another's handler is only counted as
+	 * missed by the kprobes core, and no probe fires in interrupt context.
+	 */
+	raw_write_seqcount_begin(&s->seq);
 	s->v[a]++;
 	if (b >= 0)
 		s->v[b]++;
@@ -117,7 +124,7 @@ static void enomem_stats_add4(int a, int b, int c, int d)
 		s->v[c]++;
 	if (d >= 0)
 		s->v[d]++;
-	write_seqcount_end(&s->seq);
+	raw_write_seqcount_end(&s->seq);
 	put_cpu_ptr(enomem_cpu_stats);
 }
 
