@@ -155,7 +155,7 @@ void enomem_event_fill(struct enomem_event *e, int err, unsigned int kind,
 		       unsigned int cgroup_reason)
 {
 	memset(e, 0, offsetof(struct enomem_event, comm));
-	e->time_ns = ktime_get_ns();
+	e->time_ns = enomem_now_ns();
 	e->pid = current->pid;
 	e->tgid = current->tgid;
 	e->uid = from_kuid_munged(&init_user_ns, current_uid());

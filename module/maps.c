@@ -521,7 +521,8 @@ unsigned long enomem_maps_nmissed(void)
  * RLIMIT_AS; brk() has no return probe.
  */
 static const char *const enomem_mmc_mprotect_fns[] = { "split_vma", "vma_modify", NULL };
-static const char *const enomem_mmc_mremap_fns[] = { "move_vma", "__do_sys_mremap", NULL };
+/* an mremap that moves: move_vma()'s check (mremap_to()'s covers MREMAP_FIXED only) */
+static const char *const enomem_mmc_mremap_fns[] = { "move_vma", NULL };
 static const char *const enomem_mmc_brk_fns[] = { "do_brk_flags", NULL };
 static const char *const enomem_mmc_mmap_fns[] = { "do_mmap", "do_mmap_pgoff", NULL };
 

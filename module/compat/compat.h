@@ -217,6 +217,17 @@ static inline u64 ktime_get_ns(void)
 #endif
 
 /*
+ * CLOCK_MONOTONIC for an event: the NMI-safe reading where the kernel has
+ * one (a kprobe's int3 handler runs as an NMI on 6.x, and ktime_get_ns()'s
+ * seqcount must not be read there).
+ */
+#ifdef ENOMEM_HAVE_KTIME_GET_MONO_FAST_NS
+#define enomem_now_ns() ktime_get_mono_fast_ns()
+#else
+#define enomem_now_ns() ktime_get_ns()
+#endif
+
+/*
  * The current task's user-mode registers (the syscall's number and
  * arguments).  task_pt_regs() moved to <linux/sched/task_stack.h> in 4.11;
  * Debian's configs reach it through other headers, a lean config does not.

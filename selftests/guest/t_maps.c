@@ -333,7 +333,7 @@ static const struct map_test map_tests[] = {
 	  commit_restore, commit_restore, 0, NULL },
 	{ "map_mremap_max_map_count", OP_MREMAP, ST_MAP_MAX_MAP_COUNT,
 	  mmc_prepare, mmc_mremap_enter, mmc_restore, mmc_restore, 0,
-	  "map(mremap)", SITES("move_vma", "__do_sys_mremap") },
+	  "map(mremap)", SITES("move_vma") },
 	{ "map_mremap_rlimit_as", OP_MREMAP, ST_MAP_RLIMIT_AS, NULL, as_enter,
 	  NULL, NULL, 0, "map(mremap)" },
 	{ "map_mremap_commit", OP_MREMAP, ST_MAP_COMMIT, commit_prepare,

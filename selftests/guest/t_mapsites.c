@@ -25,13 +25,13 @@
  * failure says which site the scanner refused.
  */
 static const struct {
-	const char *release;	/* prefix of uname -r */
+	const char *release;	/* prefix of uname -r (not the debug kernel's 6.1.x-enomem-debug) */
 	const char *const *sites;
 } known_sites[] = {
 	{ "3.10.0-1160.", SITES("split_vma", "do_munmap", "do_brk_flags") },
-	{ "5.10.", SITES("split_vma", "__do_munmap", "move_vma",
+	{ "5.10.0-", SITES("split_vma", "__do_munmap", "move_vma",
 			 "__do_sys_mremap", "do_brk_flags") },
-	{ "6.1.", SITES("split_vma", "do_mas_align_munmap", "move_vma",
+	{ "6.1.0-", SITES("split_vma", "do_mas_align_munmap", "move_vma",
 			"__do_sys_mremap", "do_brk_flags") },
 	{ "6.12.", SITES("split_vma", "vma_modify", "vms_gather_munmap_vmas",
 			 "move_vma", "__do_sys_mremap", "do_brk_flags") },
