@@ -136,8 +136,13 @@ static void exhaustion(int bracket)
 	     SMALL_MAXACTIVE, i, vok, f1, f2);
 	tally_show("while exhausted", &sh->t[0]);
 	if (bracket) {
-		/* parked parents hold nothing: every failing fork is named */
-		if (d01.v[ST_MISSED] || d12.v[ST_MISSED] ||
+		/*
+		 * Parked parents hold nothing: every failing fork is named.
+		 * While they park, their own forks may still be missed: more
+		 * than maxactive of them can be inside copy_process() at once
+		 * where it is slow (a KASAN kernel), and those are counted.
+		 */
+		if (d12.v[ST_MISSED] ||
 		    d12.v[ST_FORK_FAILED] != f1 || d12.v[ST_CGROUP_PIDS] != f1) {
 			diag("while parked: %llu missed; %lu failed forks, %llu counted (%llu cgroup_pids), %llu missed",
 			     d01.v[ST_MISSED], f1, d12.v[ST_FORK_FAILED],
