@@ -90,6 +90,11 @@ static int enomem_mapsite_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+static void enomem_mapsite_post(struct kprobe *kp, struct pt_regs *regs,
+				unsigned long flags)
+{
+}
+
 static void enomem_mapsite_add(const char *fn, unsigned long offset,
 			       kprobe_pre_handler_t pre, bool check)
 {
@@ -105,6 +110,15 @@ static void enomem_mapsite_add(const char *fn, unsigned long offset,
 	s->kp.symbol_name = fn;
 	s->kp.offset = offset;
 	s->kp.pre_handler = pre;
+	/*
+	 * A failure-only site is not worth a jump: with a post handler the
+	 * kprobes core keeps it an int3, so loading and unloading do not wait
+	 * for the optimizer and its RCU-tasks grace period a second time (the
+	 * fork probes' unregistration pays one already).  do_mmap's check,
+	 * which every mmap passes, stays optimizable.
+	 */
+	if (!check)
+		s->kp.post_handler = enomem_mapsite_post;
 	s->err = register_kprobe(&s->kp);
 	s->active = !s->err;
 	if (s->err)
