@@ -46,8 +46,9 @@
 #                       replaces the rig's own (see selftests/lib/boot.sh)
 #   ENOMEM_RELOAD_CYCLES  module load/unload cycles under fork storms, in a
 #                       second VM per kernel (default 100; 0: no second VM)
-#   ENOMEM_RELOAD_SECONDS  stop cycling after this long (default 600; 100
-#                       cycles took 3-7 minutes on 5.10-6.12, 3 on 3.10 here)
+#   ENOMEM_RELOAD_SECONDS  stop cycling after this long (default 900, a guard
+#                       against a hang; 100 cycles took 6-8 minutes on
+#                       5.10-6.12 here on 2026-12-06)
 #   ENOMEM_RELOAD_BOOTS  how many such VMs per kernel (default 1)
 #   ENOMEM_RELOAD_ACCEL  their accelerator (default tcg,thread=single: see
 #                       "The reload VM" below)
@@ -292,7 +293,7 @@ run_vm() { # kver root
 		return
 	fi
 	[ -n "$stressbin" ] && "$top/selftests/stress/pack.sh" "$out/initrd.gz" "$stressbin" \
-		"$reload_cycles" "${ENOMEM_RELOAD_SECONDS:-600}"
+		"$reload_cycles" "${ENOMEM_RELOAD_SECONDS:-900}"
 	if [ -n "$pkg_guest" ]; then
 		d=$(mktemp -d)
 		mkdir "$d/pkg"
@@ -357,7 +358,7 @@ run_reload() { # kver root n
 	rlog=$work/$rkver/reload.$rn.log
 	t0=$(now)
 	ENOMEM_QEMU_ACCEL=${ENOMEM_RELOAD_ACCEL:-tcg,thread=single} \
-		ENOMEM_VM_TIMEOUT=$((${ENOMEM_RELOAD_SECONDS:-600} + 300)) \
+		ENOMEM_VM_TIMEOUT=$((${ENOMEM_RELOAD_SECONDS:-900} + 300)) \
 		"$lib/boot.sh" "$2/boot/vmlinuz-$rkver" "$work/$rkver/initrd.gz" "$rlog" reload
 	t1=$(now)
 	judge "$rlog" "$rkver reload $rn" "$((nreload / reload_boots))" "$work/$rkver/reload.$rn.txt"
