@@ -267,6 +267,10 @@ unsigned long enomem_maps_nmissed(void);
 void enomem_maps_show(struct seq_file *m);
 void enomem_maps_commit_refused(void);
 void enomem_maps_map_count_refused(void);
+bool enomem_maps_kind_watched(unsigned int kind);
+
+/* mapwatch.c: how each mapping reason is watched */
+void enomem_maps_show_watches(struct seq_file *m);
 void enomem_maps_memcg_reclaim(void);
 
 /* mapsites.c: vm.max_map_count refusals, failure-only */
