@@ -28,6 +28,9 @@ enum enomem_counter {
 	ENOMEM_C_MAP_STACK_FAILED = ENOMEM_C_MAP_REASON_FIRST + 5,
 	ENOMEM_C_MAP_STACK_REASON_FIRST,
 	ENOMEM_C_MAP_MISSED = ENOMEM_C_MAP_STACK_REASON_FIRST + 5,
+	/* the sixth mapping reason, appended after map_missed */
+	ENOMEM_C_MAP_RLIMIT_DATA,
+	ENOMEM_C_MAP_STACK_RLIMIT_DATA,
 	ENOMEM_NR_COUNTERS
 };
 
@@ -38,6 +41,7 @@ enum enomem_map_reason {
 	ENOMEM_MR_COMMIT,
 	ENOMEM_MR_MEMCG,
 	ENOMEM_MR_OTHER,
+	ENOMEM_MR_RLIMIT_DATA,	/* its counters come after map_missed */
 	ENOMEM_NR_MAP_REASONS
 };
 
@@ -113,6 +117,7 @@ enum enomem_limit {
 	ENOMEM_L_MEMORY_MAX,	/* value: effective memory.max in bytes */
 	ENOMEM_L_MAX_MAP_COUNT,	/* value: vm.max_map_count, value2: the mm's maps */
 	ENOMEM_L_RLIMIT_AS,	/* value: RLIMIT_AS bytes, value2: address space + request */
+	ENOMEM_L_RLIMIT_DATA,	/* value: RLIMIT_DATA bytes, value2: data size + request */
 };
 
 #define ENOMEM_CGROUP_PATH_LEN 128
@@ -140,6 +145,7 @@ struct enomem_ksyms {
 	long *swap_pages;		/* total_swap_pages */
 	int *max_map_count;		/* the mapping reasons (maps.c) */
 	int *overcommit_memory;
+	bool *ignore_rlimit_data;	/* boot option: RLIMIT_DATA only warns */
 	unsigned long *admin_reserve_kbytes;
 	unsigned long *user_reserve_kbytes;
 };
@@ -161,8 +167,19 @@ unsigned long enomem_text_err_branch(const char *fn, unsigned long resume,
 				     unsigned int *reg_off);
 
 /* textblock.c: the blocks a limit's comparison leads to (x86-64) */
-int enomem_text_refusals(const char *fn, unsigned long var, int err,
-			 unsigned long *offs, int max);
+/* What a refusal's check starts from (textblock.c). */
+struct enomem_text_anchor {
+	enum {
+		ENOMEM_ANCHOR_VAR,	/* a read of the variable at VALUE */
+		ENOMEM_ANCHOR_FIELD,	/* a read of a field at offset VALUE (disp32) */
+		ENOMEM_ANCHOR_CALL,	/* a call of the function at VALUE */
+	} kind;
+	unsigned long value;
+};
+int enomem_text_refusals(const char *fn, const struct enomem_text_anchor *a,
+			 int err, unsigned long *offs, int max);
+int enomem_text_null_sides(const char *fn, unsigned long callee,
+			   unsigned long *offs, int max);
 unsigned long enomem_text_limit_read(const char *fn, unsigned long var);
 
 /* compat/tracepoint.c: sched_process_fork(parent, child) */
@@ -266,7 +283,12 @@ void enomem_maps_unregister(void);
 unsigned long enomem_maps_nmissed(void);
 void enomem_maps_show(struct seq_file *m);
 void enomem_maps_commit_refused(void);
-void enomem_maps_map_count_refused(void);
+/* what may have refused at a failure-only mapping site (mapsites.c) */
+#define ENOMEM_MS_MAP_COUNT	0x1	/* vm.max_map_count */
+#define ENOMEM_MS_EXPAND	0x2	/* may_expand_vm(): RLIMIT_AS, RLIMIT_DATA */
+#define ENOMEM_MS_ALLOC		0x4	/* a vma allocation (a memcg among others) */
+#define ENOMEM_MS_ANCHORS	4
+void enomem_maps_site_refused(unsigned int reasons);
 bool enomem_maps_kind_watched(unsigned int kind);
 
 /* mapwatch.c: how each mapping reason is watched */
@@ -276,7 +298,8 @@ void enomem_maps_memcg_reclaim(void);
 /* mapsites.c: vm.max_map_count refusals, failure-only */
 void enomem_mapsites_register(void);
 void enomem_mapsites_unregister(void);
-bool enomem_mapsites_in(const char *const *fns);
+bool enomem_mapsites_in(const char *const *fns, unsigned int reasons);
+bool enomem_mapsites_vma_alloc(void);
 void enomem_mapsites_show(struct seq_file *m);
 
 /* procfs.c */

@@ -38,12 +38,14 @@ const char *const enomem_map_reason_names[2][ENOMEM_NR_MAP_REASONS] = {
 		[ENOMEM_MR_COMMIT]	  = "map_commit",
 		[ENOMEM_MR_MEMCG]	  = "map_memcg",
 		[ENOMEM_MR_OTHER]	  = "map_other",
+		[ENOMEM_MR_RLIMIT_DATA]	  = "map_rlimit_data",
 	}, {
 		[ENOMEM_MR_MAX_MAP_COUNT] = "map_stack_max_map_count",
 		[ENOMEM_MR_RLIMIT_AS]	  = "map_stack_rlimit_as",
 		[ENOMEM_MR_COMMIT]	  = "map_stack_commit",
 		[ENOMEM_MR_MEMCG]	  = "map_stack_memcg",
 		[ENOMEM_MR_OTHER]	  = "map_stack_other",
+		[ENOMEM_MR_RLIMIT_DATA]	  = "map_stack_rlimit_data",
 	},
 };
 
@@ -77,6 +79,10 @@ static void enomem_map_describe(const struct enomem_event *e, char *buf, size_t 
 		break;
 	case ENOMEM_L_RLIMIT_AS:
 		snprintf(buf, len, "%sRLIMIT_AS reached (ulimit -v %llu KiB, would be %llu KiB)",
+			 what, e->value >> 10, e->value2 >> 10);
+		break;
+	case ENOMEM_L_RLIMIT_DATA:
+		snprintf(buf, len, "%sRLIMIT_DATA reached (ulimit -d %llu KiB, data would be %llu KiB)",
 			 what, e->value >> 10, e->value2 >> 10);
 		break;
 	case ENOMEM_L_COMMIT:
@@ -177,6 +183,9 @@ static void enomem_event_limit_token(const struct enomem_event *e, char *buf,
 		break;
 	case ENOMEM_L_RLIMIT_AS:
 		snprintf(buf, len, "rlimit_as=%llu:request_as=%llu", e->value, e->value2);
+		break;
+	case ENOMEM_L_RLIMIT_DATA:
+		snprintf(buf, len, "rlimit_data=%llu:request_data=%llu", e->value, e->value2);
 		break;
 	default:
 		snprintf(buf, len, "-");

@@ -78,6 +78,7 @@ struct enomem_map_call {
 	bool stack;
 	bool fixed;		/* MAP_FIXED, MREMAP_FIXED: unmaps what is there */
 	bool moves;		/* mremap() may move (or shrinks): may split */
+	bool data;		/* private and writable: counts against RLIMIT_DATA */
 	unsigned long pages;	/* the request (growth) */
 };
 
@@ -119,6 +120,28 @@ static bool enomem_map_rlimit_as(const struct enomem_map_call *c, u64 *lim)
 }
 
 /*
+ * may_expand_vm()'s RLIMIT_DATA answer again (4.7+): a private writable
+ * mapping may not take the data size over the soft limit, except that a
+ * soft limit of 0 lets it reach the hard one (for valgrind), and not at all
+ * with the boot option ignore_rlimit_data.
+ */
+static bool enomem_map_rlimit_data(const struct enomem_map_call *c, u64 *lim)
+{
+	unsigned long data = task_rlimit(current, RLIMIT_DATA), need;
+	const bool *ignore = enomem_ksyms.ignore_rlimit_data;
+
+	if (!ENOMEM_DATA_LIMITED || !c->data || !c->pages ||
+	    data == RLIM_INFINITY || (ignore && READ_ONCE(*ignore)))
+		return false;
+	need = enomem_mm_data_vm(current->mm) + c->pages;
+	if (need <= data >> PAGE_SHIFT ||
+	    (!data && need <= task_rlimit_max(current, RLIMIT_DATA) >> PAGE_SHIFT))
+		return false;
+	*lim = data;
+	return true;
+}
+
+/*
  * __vm_enough_memory()'s answer again, at the failure: in strict mode the
  * commit plus the request against CommitLimit less the reserves it keeps;
  * in the heuristic mode a request larger than RAM plus swap.
@@ -154,10 +177,10 @@ static bool enomem_map_commit_refused(const struct enomem_map_call *c)
 
 /*
  * A charge that fails reclaims in its memcg first, and usage read at the
- * return can already be well below the limit again (per-CPU charge stocks
- * drained, page cache reclaimed): so the reclaim probe (reasons.c) also
- * notes, per CPU, which task reclaimed last and when.  Only with maps=1,
- * and read only on a failed mapping call.
+ * failure can already be well below the limit again (per-CPU charge stocks
+ * drained, page cache reclaimed): so the reclaim probe (reasons.c), which
+ * runs only when a memcg is at its limit, also notes per CPU which task
+ * reclaimed last and when.  Read only on a failed mapping call.
  */
 struct enomem_memcg_reclaim {
 	struct task_struct *task;
@@ -170,8 +193,6 @@ void enomem_maps_memcg_reclaim(void)
 {
 	struct enomem_memcg_reclaim *r;
 
-	if (!enomem_maps)
-		return;
 	r = this_cpu_ptr(&enomem_memcg_reclaims);
 	WRITE_ONCE(r->task, current);
 	WRITE_ONCE(r->when, jiffies);
@@ -192,30 +213,63 @@ static bool enomem_map_memcg_reclaimed(void)
 	return false;
 }
 
+/* Was current refused by its memory cgroup?  At the limit, or just reclaimed. */
+static bool enomem_map_memcg(struct enomem_event *e)
+{
+	if (!enomem_memcg_at_limit() && !enomem_map_memcg_reclaimed())
+		return false;
+	if (enomem_memcg_max(&e->value))
+		e->limit = ENOMEM_L_MEMORY_MAX;
+	return true;
+}
+
+static bool enomem_map_data_event(const struct enomem_map_call *c,
+				  struct enomem_event *e)
+{
+	if (!enomem_map_rlimit_data(c, &e->value))
+		return false;
+	e->limit = ENOMEM_L_RLIMIT_DATA;
+	e->value2 = (u64)(enomem_mm_data_vm(current->mm) + c->pages) << PAGE_SHIFT;
+	return true;
+}
+
+static bool enomem_map_as_event(const struct enomem_map_call *c,
+				struct enomem_event *e)
+{
+	if (!enomem_map_rlimit_as(c, &e->value))
+		return false;
+	e->limit = ENOMEM_L_RLIMIT_AS;
+	e->value2 = (u64)(current->mm->total_vm + c->pages) << PAGE_SHIFT;
+	return true;
+}
+
+static bool enomem_map_count_event(const struct enomem_map_call *c,
+				   struct enomem_event *e)
+{
+	if (!enomem_map_count_full(c, &e->value))
+		return false;
+	e->limit = ENOMEM_L_MAX_MAP_COUNT;
+	e->value2 = current->mm->map_count;
+	return true;
+}
+
 static enum enomem_map_reason enomem_map_classify(const struct enomem_map_call *c,
 						  struct enomem_event *e)
 {
-	if (enomem_map_count_full(c, &e->value)) {
-		e->limit = ENOMEM_L_MAX_MAP_COUNT;
-		e->value2 = current->mm->map_count;
+	if (enomem_map_count_event(c, e))
 		return ENOMEM_MR_MAX_MAP_COUNT;
-	}
-	if (enomem_map_rlimit_as(c, &e->value)) {
-		e->limit = ENOMEM_L_RLIMIT_AS;
-		e->value2 = (u64)(current->mm->total_vm + c->pages) << PAGE_SHIFT;
+	if (enomem_map_as_event(c, e))
 		return ENOMEM_MR_RLIMIT_AS;
-	}
+	if (enomem_map_data_event(c, e))
+		return ENOMEM_MR_RLIMIT_DATA;
 	if (enomem_map_commit_refused(c)) {
 		e->limit = ENOMEM_L_COMMIT;
 		e->value = enomem_commit_limit();
 		e->value2 = c->pages;
 		return ENOMEM_MR_COMMIT;
 	}
-	if (enomem_memcg_at_limit() || enomem_map_memcg_reclaimed()) {
-		if (enomem_memcg_max(&e->value))
-			e->limit = ENOMEM_L_MEMORY_MAX;
+	if (enomem_map_memcg(e))
 		return ENOMEM_MR_MEMCG;
-	}
 	return ENOMEM_MR_OTHER;
 }
 
@@ -225,6 +279,12 @@ static bool enomem_vma_prot_none_anon(const struct vm_area_struct *vma)
 {
 	return !vma->vm_file &&
 	       !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED));
+}
+
+/* is_data_mapping(): private, writable, not a stack that grows */
+static bool enomem_vma_data(unsigned long flags)
+{
+	return (flags & (VM_WRITE | VM_SHARED | VM_GROWSDOWN | VM_GROWSUP)) == VM_WRITE;
 }
 
 /* The mapping call current is in (a 64-bit syscall), or 0 for none. */
@@ -271,6 +331,7 @@ static void enomem_map_mprotect_stack(struct enomem_map_call *c,
 static void enomem_map_syscall(struct enomem_map_call *c)
 {
 	struct pt_regs *uregs = enomem_user_regs();
+	struct vm_area_struct *vma;
 	unsigned long start, end, old;
 
 	if (enomem_map_syscall_kind(uregs) != c->kind)
@@ -281,8 +342,12 @@ static void enomem_map_syscall(struct enomem_map_call *c)
 		c->stack = !!(uregs->r10 & MAP_STACK);
 		c->fixed = !!(uregs->r10 & MAP_FIXED);
 		c->pages = PAGE_ALIGN(uregs->si) >> PAGE_SHIFT;
+		c->data = (uregs->dx & PROT_WRITE) &&
+			  (uregs->r10 & MAP_TYPE) == MAP_PRIVATE &&
+			  !(uregs->r10 & MAP_GROWSDOWN);
 		return;
 	case ENOMEM_K_BRK:
+		c->data = true;
 		/* mm->brk moves only once the new break is mapped */
 		end = PAGE_ALIGN(uregs->di);
 		old = PAGE_ALIGN(current->mm->brk);
@@ -295,12 +360,18 @@ static void enomem_map_syscall(struct enomem_map_call *c)
 		c->fixed = !!(uregs->r10 & MREMAP_FIXED);
 		c->moves = end < old || c->fixed ||
 			   (uregs->r10 & MREMAP_MAYMOVE);
+		vma = find_vma(current->mm, uregs->di);
+		c->data = vma && vma->vm_start <= uregs->di &&
+			  enomem_vma_data(vma->vm_flags);
 		return;
 	}
 	start = uregs->di;
 	end = start + PAGE_ALIGN(uregs->si);
 	c->pages = (end - start) >> PAGE_SHIFT;
 	enomem_map_mprotect_stack(c, start, end, uregs->dx);
+	vma = find_vma(current->mm, start);
+	c->data = (uregs->dx & PROT_WRITE) && vma && vma->vm_start <= start &&
+		  enomem_vma_data(vma->vm_flags | VM_WRITE);
 }
 
 static void enomem_map_record(const struct enomem_map_call *c,
@@ -367,21 +438,32 @@ void enomem_maps_commit_refused(void)
 }
 
 /*
- * From a vm.max_map_count refusal block (mapsites.c), with the mmap lock
- * held: the call is a mapping call, and the limit refused it, or the block
- * was reached for another failure it shares (then not counted here).
+ * From a failure-only site (mapsites.c), with the mmap lock held: the call
+ * is a mapping call, and one of the REASONS that may refuse there did, or
+ * the block was reached for another failure it shares (then not counted
+ * here).  Each is re-read from the state the kernel just compared.  A
+ * vma allocation that failed without a memcg at its limit is left
+ * uncounted: its block may be shared with failures of other kinds.
  */
-void enomem_maps_map_count_refused(void)
+void enomem_maps_site_refused(unsigned int reasons)
 {
 	struct enomem_map_call c = { 0 };
 	struct enomem_event e;
+	enum enomem_map_reason r;
 
-	if (!enomem_map_call_refused(&c, &e) ||
-	    !enomem_map_count_full(&c, &e.value))
+	if (!enomem_map_call_refused(&c, &e))
 		return;
-	e.limit = ENOMEM_L_MAX_MAP_COUNT;
-	e.value2 = current->mm->map_count;
-	enomem_map_record(&c, &e, ENOMEM_MR_MAX_MAP_COUNT);
+	if ((reasons & ENOMEM_MS_MAP_COUNT) && enomem_map_count_event(&c, &e))
+		r = ENOMEM_MR_MAX_MAP_COUNT;
+	else if ((reasons & ENOMEM_MS_EXPAND) && enomem_map_as_event(&c, &e))
+		r = ENOMEM_MR_RLIMIT_AS;
+	else if ((reasons & ENOMEM_MS_EXPAND) && enomem_map_data_event(&c, &e))
+		r = ENOMEM_MR_RLIMIT_DATA;
+	else if ((reasons & ENOMEM_MS_ALLOC) && enomem_map_memcg(&e))
+		r = ENOMEM_MR_MEMCG;
+	else
+		return;
+	enomem_map_record(&c, &e, r);
 }
 
 static int enomem_mmap_return(struct kretprobe_instance *ri, struct pt_regs *regs)

@@ -29,34 +29,54 @@
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/mm_types.h>
+#include <linux/log2.h>
+#include <linux/resource.h>
 #include "enomem_stats.h"
 
 static bool enomem_mmap_check;
 module_param_named(mmap_check, enomem_mmap_check, bool, 0444);
 MODULE_PARM_DESC(mmap_check, "also count a plain mmap() refused by vm.max_map_count, with a probe every mmap() passes (default 0: it costs every mmap, see bench/results.md)");
 
-#define ENOMEM_MAPSITES_MAX 16
-#define ENOMEM_MAPSITES_PER_FN 4
+#define ENOMEM_MAPSITES_MAX 32
+#define ENOMEM_MAPSITES_PER_FN 6
 
-/* Where the limit is checked, 3.10 to 6.12; absent names are skipped. */
-static const char *const enomem_mapsite_fns[] = {
-	"split_vma",			/* mprotect, munmap, mremap, brk */
-	"vma_modify",			/* 6.7+: mprotect's split, inlined */
-	"do_munmap",			/* 3.10: MAP_FIXED, mremap, brk */
-	"__do_munmap",			/* 4.19-5.x */
-	"do_mas_align_munmap",		/* 6.1 */
-	"do_vmi_align_munmap",		/* 6.2+ */
-	"vms_gather_munmap_vmas",	/* 6.12 */
-	"move_vma",			/* mremap that moves */
-	"__do_sys_mremap",		/* its mremap_to() check, inlined */
-	"do_brk_flags",
-	"do_mmap",			/* none where it shares the return */
-	"do_mmap_pgoff",
+/*
+ * Where each check is made, 3.10 to 6.12; absent names are skipped.
+ * ENOMEM_MS_EXPAND is may_expand_vm()'s answer (RLIMIT_AS, and RLIMIT_DATA
+ * from 4.7), read from its calls or, where it is inlined (3.10, 5.10's
+ * mmap_region), from the reads of the limits it compares; ENOMEM_MS_ALLOC
+ * a vma that could not be allocated (a memory cgroup charges it from 4.x).
+ */
+static const struct enomem_mapsite_fn {
+	const char *fn;
+	unsigned int checks;
+} enomem_mapsite_fns[] = {
+	{ "split_vma", ENOMEM_MS_MAP_COUNT },	/* mprotect, munmap, mremap, brk */
+	{ "vma_modify", ENOMEM_MS_MAP_COUNT },	/* 6.7+: mprotect's split, inlined */
+	{ "do_munmap", ENOMEM_MS_MAP_COUNT },	/* 3.10: MAP_FIXED, mremap, brk */
+	{ "__do_munmap", ENOMEM_MS_MAP_COUNT },	/* 4.19-5.x */
+	{ "do_mas_align_munmap", ENOMEM_MS_MAP_COUNT },	/* 6.1 */
+	{ "do_vmi_align_munmap", ENOMEM_MS_MAP_COUNT },	/* 6.2+ */
+	{ "vms_gather_munmap_vmas", ENOMEM_MS_MAP_COUNT },	/* 6.12 */
+	{ "move_vma", ENOMEM_MS_MAP_COUNT | ENOMEM_MS_EXPAND },	/* mremap that moves */
+	/* its mremap_to() and resize checks, inlined */
+	{ "__do_sys_mremap", ENOMEM_MS_MAP_COUNT | ENOMEM_MS_EXPAND },
+	{ "SyS_mremap", ENOMEM_MS_EXPAND },
+	{ "vma_to_resize", ENOMEM_MS_EXPAND },
+	{ "do_brk_flags", ENOMEM_MS_MAP_COUNT | ENOMEM_MS_EXPAND | ENOMEM_MS_ALLOC },
+	{ "do_mmap", ENOMEM_MS_MAP_COUNT },	/* none where it shares the return */
+	{ "do_mmap_pgoff", ENOMEM_MS_MAP_COUNT },
+	{ "mmap_region", ENOMEM_MS_EXPAND | ENOMEM_MS_ALLOC },
+	{ "__mmap_region", ENOMEM_MS_EXPAND | ENOMEM_MS_ALLOC },	/* 6.12 */
+	{ "mprotect_fixup", ENOMEM_MS_EXPAND },	/* RLIMIT_DATA only */
+	{ "__split_vma", ENOMEM_MS_ALLOC },
+	{ "copy_vma", ENOMEM_MS_ALLOC },	/* mremap that moves */
 };
 
 struct enomem_mapsite {
 	const char *fn;
 	unsigned long offset;
+	unsigned int reasons;	/* ENOMEM_MS_*: what may have refused there */
 	struct kprobe kp;
 	int err;
 	bool active;
@@ -66,8 +86,16 @@ struct enomem_mapsite {
 static struct enomem_mapsite enomem_mapsites[ENOMEM_MAPSITES_MAX];
 static unsigned int enomem_nr_mapsites;
 static DEFINE_PER_CPU(unsigned long [ENOMEM_MAPSITES_MAX], enomem_mapsite_hits);
-/* per function: blocks found (-1: more than it keeps) */
-static int enomem_mapsite_found[ARRAY_SIZE(enomem_mapsite_fns)];
+/* vm_area_alloc() exists (4.18+): vmas are allocated, and charged, there */
+static bool enomem_mapsite_have_alloc;
+
+bool enomem_mapsites_vma_alloc(void)
+{
+	return enomem_mapsite_have_alloc;
+}
+
+/* per function and check: blocks found (-1: more than it keeps) */
+static int enomem_mapsite_found[ARRAY_SIZE(enomem_mapsite_fns)][3];
 
 /* do_mmap()'s check, on every call: "if (mm->map_count > max) refuse" */
 static int enomem_mmap_check_pre(struct kprobe *kp, struct pt_regs *regs)
@@ -77,7 +105,7 @@ static int enomem_mmap_check_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (likely(current->mm->map_count <= READ_ONCE(*enomem_ksyms.max_map_count)))
 		return 0;
 	this_cpu_inc(enomem_mapsite_hits[s - enomem_mapsites]);
-	enomem_maps_map_count_refused();
+	enomem_maps_site_refused(ENOMEM_MS_MAP_COUNT);
 	return 0;
 }
 
@@ -86,7 +114,7 @@ static int enomem_mapsite_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct enomem_mapsite *s = container_of(kp, struct enomem_mapsite, kp);
 
 	this_cpu_inc(enomem_mapsite_hits[s - enomem_mapsites]);
-	enomem_maps_map_count_refused();
+	enomem_maps_site_refused(s->reasons);
 	return 0;
 }
 
@@ -95,21 +123,37 @@ static void enomem_mapsite_post(struct kprobe *kp, struct pt_regs *regs,
 {
 }
 
-static void enomem_mapsite_add(const char *fn, unsigned long offset,
-			       kprobe_pre_handler_t pre, bool check)
+/* Note a site; one already noted at the same place takes the reasons too. */
+static void enomem_mapsite_note(const char *fn, unsigned long offset,
+				unsigned int reasons, bool check)
 {
 	struct enomem_mapsite *s;
+	unsigned int i;
 
+	for (i = 0; i < enomem_nr_mapsites; i++) {
+		s = &enomem_mapsites[i];
+		if (s->fn == fn && s->offset == offset && !s->check && !check) {
+			s->reasons |= reasons;
+			return;
+		}
+	}
 	if (enomem_nr_mapsites == ENOMEM_MAPSITES_MAX)
 		return;
 	s = &enomem_mapsites[enomem_nr_mapsites++];
 	s->fn = fn;
 	s->offset = offset;
+	s->reasons = reasons;
 	s->check = check;
+	s->active = false;
+	s->err = 0;
+}
+
+static void enomem_mapsite_arm(struct enomem_mapsite *s)
+{
 	memset(&s->kp, 0, sizeof(s->kp));
-	s->kp.symbol_name = fn;
-	s->kp.offset = offset;
-	s->kp.pre_handler = pre;
+	s->kp.symbol_name = s->fn;
+	s->kp.offset = s->offset;
+	s->kp.pre_handler = s->check ? enomem_mmap_check_pre : enomem_mapsite_pre;
 	/*
 	 * A failure-only site is not worth a jump: with a post handler the
 	 * kprobes core keeps it an int3, so loading and unloading do not wait
@@ -117,39 +161,92 @@ static void enomem_mapsite_add(const char *fn, unsigned long offset,
 	 * fork probes' unregistration pays one already).  do_mmap's check,
 	 * which every mmap passes, stays optimizable.
 	 */
-	if (!check)
+	if (!s->check)
 		s->kp.post_handler = enomem_mapsite_post;
 	s->err = register_kprobe(&s->kp);
 	s->active = !s->err;
 	if (s->err)
-		pr_warn("enomem_stats: probe on %s+0x%lx failed with error %d; max_map_count refusals there are not counted\n",
-			fn, offset, s->err);
+		pr_warn("enomem_stats: probe on %s+0x%lx failed with error %d; mapping refusals there are not counted\n",
+			s->fn, s->offset, s->err);
 }
 
+/*
+ * Where the function NAME starts, as its callers' "call" instructions name
+ * it: the kprobes core's address is past an ENDBR64.
+ */
+static unsigned long enomem_mapsite_callee(const char *name)
+{
+	unsigned long addr = enomem_text_addr(name), start, size;
+
+	return addr && enomem_text_extent(addr, &start, &size) ? start : 0;
+}
+
+/* The anchors each check is found from, on this kernel (0: none). */
+static void enomem_mapsite_anchors(struct enomem_text_anchor a[ENOMEM_MS_ANCHORS])
+{
+	a[0] = (struct enomem_text_anchor){ ENOMEM_ANCHOR_VAR,
+		(unsigned long)enomem_ksyms.max_map_count };
+	a[1] = (struct enomem_text_anchor){ ENOMEM_ANCHOR_CALL,
+		enomem_mapsite_callee("may_expand_vm") };
+	a[2] = (struct enomem_text_anchor){ ENOMEM_ANCHOR_FIELD,
+		enomem_rlim_offset(RLIMIT_AS) };
+	a[3] = (struct enomem_text_anchor){ ENOMEM_ANCHOR_FIELD,
+		ENOMEM_DATA_LIMITED ? enomem_rlim_offset(RLIMIT_DATA) : 0 };
+}
+
+/*
+ * Scan every function first, register after: a probe already armed in a
+ * function (an int3 in a shared block) would hide that block from the next
+ * scan of the same function.
+ */
 void enomem_mapsites_register(void)
 {
+	static const unsigned int anchor_check[ENOMEM_MS_ANCHORS] = {
+		ENOMEM_MS_MAP_COUNT, ENOMEM_MS_EXPAND, ENOMEM_MS_EXPAND,
+		ENOMEM_MS_EXPAND,
+	};
+	struct enomem_text_anchor a[ENOMEM_MS_ANCHORS];
 	unsigned long offs[ENOMEM_MAPSITES_PER_FN];
-	unsigned long var = (unsigned long)enomem_ksyms.max_map_count;
-	size_t f;
-	int i, n;
+	unsigned long alloc[2] = { enomem_mapsite_callee("vm_area_alloc"),
+				   enomem_mapsite_callee("vm_area_dup") };
+	const struct enomem_mapsite_fn *f;
+	unsigned int i, k, c;
+	int n, *found;
 
-	for (f = 0; f < ARRAY_SIZE(enomem_mapsite_fns); f++) {
-		n = enomem_text_refusals(enomem_mapsite_fns[f], var, ENOMEM,
-					 offs, ENOMEM_MAPSITES_PER_FN);
-		if (n <= 0 && enomem_mmap_check && !strncmp(enomem_mapsite_fns[f], "do_mmap", 7)) {
-			offs[0] = enomem_text_limit_read(enomem_mapsite_fns[f], var);
-			n = offs[0] ? 1 : 0;
-			if (n)
-				enomem_mapsite_add(enomem_mapsite_fns[f], offs[0],
-						   enomem_mmap_check_pre, true);
-			enomem_mapsite_found[f] = n;
-			continue;
+	enomem_mapsite_have_alloc = alloc[0];
+	enomem_mapsite_anchors(a);
+	for (i = 0; i < ARRAY_SIZE(enomem_mapsite_fns); i++) {
+		f = &enomem_mapsite_fns[i];
+		for (k = 0; k < ENOMEM_MS_ANCHORS; k++) {
+			c = anchor_check[k];
+			found = &enomem_mapsite_found[i][ilog2(c)];
+			if (!(f->checks & c) || *found < 0)
+				continue;
+			n = enomem_text_refusals(f->fn, &a[k], ENOMEM, offs,
+						 ENOMEM_MAPSITES_PER_FN);
+			if (n <= 0 && c == ENOMEM_MS_MAP_COUNT && enomem_mmap_check &&
+			    !strncmp(f->fn, "do_mmap", 7)) {
+				offs[0] = enomem_text_limit_read(f->fn, a[k].value);
+				*found = offs[0] ? 1 : 0;
+				if (*found)
+					enomem_mapsite_note(f->fn, offs[0], c, true);
+				continue;
+			}
+			*found = n < 0 ? -1 : *found + n;
+			while (n-- > 0)
+				enomem_mapsite_note(f->fn, offs[n], c, false);
 		}
-		enomem_mapsite_found[f] = n;
-		for (i = 0; i < n; i++)
-			enomem_mapsite_add(enomem_mapsite_fns[f], offs[i],
-					   enomem_mapsite_pre, false);
+		found = &enomem_mapsite_found[i][ilog2(ENOMEM_MS_ALLOC)];
+		for (k = 0; (f->checks & ENOMEM_MS_ALLOC) && k < 2 && *found >= 0; k++) {
+			n = enomem_text_null_sides(f->fn, alloc[k], offs,
+						   ENOMEM_MAPSITES_PER_FN);
+			*found = n < 0 ? -1 : *found + n;
+			while (n-- > 0)
+				enomem_mapsite_note(f->fn, offs[n], ENOMEM_MS_ALLOC, false);
+		}
 	}
+	for (i = 0; i < enomem_nr_mapsites; i++)
+		enomem_mapsite_arm(&enomem_mapsites[i]);
 }
 
 void enomem_mapsites_unregister(void)
@@ -167,14 +264,15 @@ void enomem_mapsites_unregister(void)
 	enomem_nr_mapsites = 0;
 }
 
-/* Is a site in one of the functions FNS (NULL-terminated) live? */
-bool enomem_mapsites_in(const char *const *fns)
+/* Is a site for one of REASONS in one of the functions FNS (NULL-terminated) live? */
+bool enomem_mapsites_in(const char *const *fns, unsigned int reasons)
 {
 	unsigned int i;
 
 	for (; *fns; fns++)
 		for (i = 0; i < enomem_nr_mapsites; i++)
 			if (enomem_mapsites[i].active &&
+			    (enomem_mapsites[i].reasons & reasons) &&
 			    !strcmp(enomem_mapsites[i].fn, *fns))
 				return true;
 	return false;
@@ -190,31 +288,59 @@ static unsigned long enomem_mapsite_hits_sum(unsigned int i)
 	return sum;
 }
 
+static void enomem_mapsite_show_reasons(struct seq_file *m, unsigned int reasons)
+{
+	static const char *const names[] = { "max_map_count", "rlimit", "alloc" };
+	unsigned int i;
+	char sep = ' ';
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (reasons & (1U << i)) {
+			seq_printf(m, "%c%s", sep, names[i]);
+			sep = ',';
+		}
+	seq_putc(m, '\n');
+}
+
 /*
- * "site FUNCTION+OFFSET STATUS ERROR HITS max_map_count" per block, "check
- * ..." for do_mmap()'s probe on every call (HITS: its refusals), and
- * "none FUNCTION - absent|not-found|too-many 0 0 max_map_count" for each
- * function of the list without one.
+ * "site FUNCTION+OFFSET STATUS ERROR HITS CHECKS" per block, CHECKS being
+ * what may refuse there (max_map_count, rlimit: RLIMIT_AS or RLIMIT_DATA,
+ * alloc: a vma allocation, a memcg's refusal among others), "check ..."
+ * for do_mmap()'s probe on every call (HITS: its refusals), and "none
+ * FUNCTION absent|not-found|too-many 0 0 CHECKS" for each function of the
+ * list without one.
  */
 void enomem_mapsites_show(struct seq_file *m)
 {
 	const struct enomem_mapsite *s;
-	unsigned int i;
+	unsigned int i, c, missing;
 	size_t f;
+	bool too_many;
 
-	seq_puts(m, "# map sites (failure-only, on by default): kind where status error hits reason\n");
+	seq_puts(m, "# map sites (failure-only, on by default): kind where status error hits checks\n");
 	for (i = 0; i < enomem_nr_mapsites; i++) {
 		s = &enomem_mapsites[i];
-		seq_printf(m, "%s %s+0x%lx %s %d %lu max_map_count\n",
+		seq_printf(m, "%s %s+0x%lx %s %d %lu",
 			   s->check ? "check" : "site", s->fn, s->offset,
 			   s->active ? "registered" : "failed", s->err,
 			   enomem_mapsite_hits_sum(i));
+		enomem_mapsite_show_reasons(m, s->reasons);
 	}
 	for (f = 0; f < ARRAY_SIZE(enomem_mapsite_fns); f++) {
-		if (enomem_mapsite_found[f] > 0)
+		missing = 0;
+		too_many = false;
+		for (c = 0; c < 3; c++) {
+			if (!(enomem_mapsite_fns[f].checks & (1U << c)) ||
+			    enomem_mapsite_found[f][c] > 0)
+				continue;
+			missing |= 1U << c;
+			too_many |= enomem_mapsite_found[f][c] < 0;
+		}
+		if (!missing)
 			continue;
-		seq_printf(m, "none %s %s 0 0 max_map_count\n", enomem_mapsite_fns[f],
-			   !enomem_text_addr(enomem_mapsite_fns[f]) ? "absent" :
-			   enomem_mapsite_found[f] < 0 ? "too-many" : "not-found");
+		seq_printf(m, "none %s %s 0 0", enomem_mapsite_fns[f].fn,
+			   !enomem_text_addr(enomem_mapsite_fns[f].fn) ? "absent" :
+			   too_many ? "too-many" : "not-found");
+		enomem_mapsite_show_reasons(m, missing);
 	}
 }

@@ -12,14 +12,22 @@
  * How each reason is watched on this kernel, per call, so that a reader
  * does not take a 0 for "never happened": "watch REASON all|partial|none
  * CALL:HOW...", HOW being "return" (maps=1's return probe), "site" (a
- * failure-only site) or "none".  mprotect() cannot be refused for
- * RLIMIT_AS; brk() has no return probe.
+ * failure-only site) or "none".  A call that cannot be refused for a
+ * reason is not listed: mprotect() for RLIMIT_AS (it changes no size),
+ * mmap/mprotect/mremap for RLIMIT_DATA before 4.7 (only brk() checked it,
+ * by itself), any call for a memcg on 3.10.  brk() has no return probe, and its own RLIMIT_DATA check
+ * (check_data_rlimit(), before do_brk_flags()) has no ENOMEM: it is
+ * "none" for rlimit_data whatever do_brk_flags() shows.
  */
-static const char *const enomem_mmc_mprotect_fns[] = { "split_vma", "vma_modify", NULL };
+static const char *const enomem_w_mmap_fns[] = {
+	"do_mmap", "do_mmap_pgoff", "mmap_region", "__mmap_region", NULL };
+static const char *const enomem_w_mprotect_fns[] = {
+	"split_vma", "vma_modify", "mprotect_fixup", "__split_vma", NULL };
 /* an mremap that moves: move_vma()'s check (mremap_to()'s covers MREMAP_FIXED only) */
-static const char *const enomem_mmc_mremap_fns[] = { "move_vma", NULL };
-static const char *const enomem_mmc_brk_fns[] = { "do_brk_flags", NULL };
-static const char *const enomem_mmc_mmap_fns[] = { "do_mmap", "do_mmap_pgoff", NULL };
+static const char *const enomem_w_mremap_mmc_fns[] = { "move_vma", NULL };
+static const char *const enomem_w_mremap_fns[] = {
+	"move_vma", "__do_sys_mremap", "SyS_mremap", "vma_to_resize", "copy_vma", NULL };
+static const char *const enomem_w_brk_fns[] = { "do_brk_flags", NULL };
 
 enum { ENOMEM_W_NONE, ENOMEM_W_SITE, ENOMEM_W_RETURN, ENOMEM_W_NA };
 
@@ -42,37 +50,53 @@ static void enomem_maps_show_watch(struct seq_file *m, const char *reason,
 	seq_putc(m, '\n');
 }
 
-static unsigned int enomem_watch_by(unsigned int kind, const char *const *fns)
+/* KIND's return probe, else a site for one of REASONS in FNS */
+static unsigned int enomem_watch_by(unsigned int kind, const char *const *fns,
+				    unsigned int reasons)
 {
 	if (enomem_maps_kind_watched(kind))
 		return ENOMEM_W_RETURN;
-	return fns && enomem_mapsites_in(fns) ? ENOMEM_W_SITE : ENOMEM_W_NONE;
+	return fns && enomem_mapsites_in(fns, reasons) ? ENOMEM_W_SITE : ENOMEM_W_NONE;
+}
+
+/* How REASONS are watched for each of the four calls. */
+static void enomem_watch_calls(unsigned int how[4], unsigned int reasons,
+			       const char *const *mremap_fns)
+{
+	how[0] = enomem_watch_by(ENOMEM_K_MMAP, enomem_w_mmap_fns, reasons);
+	how[1] = enomem_watch_by(ENOMEM_K_MPROTECT, enomem_w_mprotect_fns, reasons);
+	how[2] = enomem_watch_by(ENOMEM_K_MREMAP, mremap_fns, reasons);
+	how[3] = enomem_watch_by(ENOMEM_K_BRK, enomem_w_brk_fns, reasons);
 }
 
 void enomem_maps_show_watches(struct seq_file *m)
 {
 	unsigned int c = enomem_probes_commit_watched() ? ENOMEM_W_SITE : ENOMEM_W_NONE;
 	const unsigned int commit[4] = { c, c, c, c };
-	const unsigned int mmc[4] = {
-		enomem_watch_by(ENOMEM_K_MMAP, enomem_mmc_mmap_fns),
-		enomem_watch_by(ENOMEM_K_MPROTECT, enomem_mmc_mprotect_fns),
-		enomem_watch_by(ENOMEM_K_MREMAP, enomem_mmc_mremap_fns),
-		enomem_watch_by(ENOMEM_K_BRK, enomem_mmc_brk_fns),
+	unsigned int mmc[4], as[4], data[4], memcg[4];
+	const unsigned int other[4] = {
+		enomem_watch_by(ENOMEM_K_MMAP, NULL, 0),
+		enomem_watch_by(ENOMEM_K_MPROTECT, NULL, 0),
+		enomem_watch_by(ENOMEM_K_MREMAP, NULL, 0), ENOMEM_W_NONE,
 	};
-	const unsigned int as[4] = {
-		enomem_watch_by(ENOMEM_K_MMAP, NULL), ENOMEM_W_NA,
-		enomem_watch_by(ENOMEM_K_MREMAP, NULL), ENOMEM_W_NONE,
-	};
-	const unsigned int any[4] = {
-		enomem_watch_by(ENOMEM_K_MMAP, NULL),
-		enomem_watch_by(ENOMEM_K_MPROTECT, NULL),
-		enomem_watch_by(ENOMEM_K_MREMAP, NULL), ENOMEM_W_NONE,
-	};
+
+	enomem_watch_calls(mmc, ENOMEM_MS_MAP_COUNT, enomem_w_mremap_mmc_fns);
+	enomem_watch_calls(as, ENOMEM_MS_EXPAND, enomem_w_mremap_fns);
+	as[1] = ENOMEM_W_NA;
+	enomem_watch_calls(data, ENOMEM_MS_EXPAND, enomem_w_mremap_fns);
+	data[3] = ENOMEM_W_NONE;
+	if (!ENOMEM_DATA_LIMITED)
+		data[0] = data[1] = data[2] = ENOMEM_W_NA;
+	enomem_watch_calls(memcg, ENOMEM_MS_ALLOC, enomem_w_mremap_fns);
+	/* 3.10 allocates vmas uncharged (its v1 memcg refuses no mapping call) */
+	if (!enomem_mapsites_vma_alloc())
+		memcg[0] = memcg[1] = memcg[2] = memcg[3] = ENOMEM_W_NA;
 
 	seq_puts(m, "# map reasons: watch reason all|partial|none call:return|site|none...\n");
 	enomem_maps_show_watch(m, "max_map_count", mmc);
 	enomem_maps_show_watch(m, "rlimit_as", as);
 	enomem_maps_show_watch(m, "commit", commit);
-	enomem_maps_show_watch(m, "memcg", any);
-	enomem_maps_show_watch(m, "other", any);
+	enomem_maps_show_watch(m, "memcg", memcg);
+	enomem_maps_show_watch(m, "other", other);
+	enomem_maps_show_watch(m, "rlimit_data", data);
 }

@@ -58,6 +58,8 @@ const char *const enomem_counter_names[ENOMEM_NR_COUNTERS] = {
 	[ENOMEM_C_MAP_STACK_REASON_FIRST + ENOMEM_MR_MEMCG]	= "map_stack_memcg",
 	[ENOMEM_C_MAP_STACK_REASON_FIRST + ENOMEM_MR_OTHER]	= "map_stack_other",
 	[ENOMEM_C_MAP_MISSED]	= "map_missed",
+	[ENOMEM_C_MAP_RLIMIT_DATA]	= "map_rlimit_data",
+	[ENOMEM_C_MAP_STACK_RLIMIT_DATA] = "map_stack_rlimit_data",
 };
 
 #define enomem_stats_add(a, b, c) enomem_stats_add4(a, b, c, -1)
@@ -148,17 +150,26 @@ void enomem_stats_count_missed(void)
 	enomem_stats_add(ENOMEM_C_MISSED, -1, -1);
 }
 
+/* The counter of a mapping reason: the sixth was appended after map_missed. */
+static int enomem_map_counter(enum enomem_map_reason reason, bool stack)
+{
+	if (reason == ENOMEM_MR_RLIMIT_DATA)
+		return stack ? ENOMEM_C_MAP_STACK_RLIMIT_DATA : ENOMEM_C_MAP_RLIMIT_DATA;
+	return (stack ? ENOMEM_C_MAP_STACK_REASON_FIRST : ENOMEM_C_MAP_REASON_FIRST) +
+	       reason;
+}
+
 /* A failed mapping call: map_failed and its reason, a stack's twice. */
 void enomem_stats_count_map(enum enomem_map_reason reason, bool stack)
 {
 	if (stack)
 		enomem_stats_add4(ENOMEM_C_MAP_FAILED,
-				  ENOMEM_C_MAP_REASON_FIRST + reason,
+				  enomem_map_counter(reason, false),
 				  ENOMEM_C_MAP_STACK_FAILED,
-				  ENOMEM_C_MAP_STACK_REASON_FIRST + reason);
+				  enomem_map_counter(reason, true));
 	else
 		enomem_stats_add4(ENOMEM_C_MAP_FAILED,
-				  ENOMEM_C_MAP_REASON_FIRST + reason, -1, -1);
+				  enomem_map_counter(reason, false), -1, -1);
 }
 
 static void enomem_stats_sum(u64 *out)

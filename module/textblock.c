@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Refusal blocks, found from the comparison that leads to them: where a
- * kernel function reads a limit variable (vm.max_map_count), compares and
- * branches, the side of that branch that loads -ENOMEM is where the limit
- * refused.  A probe on that block's first instruction costs nothing to a
- * call that passes the check (mmap, mprotect, mremap, brk).
+ * kernel function reads a limit (the vm.max_map_count variable, a
+ * task's RLIMIT_AS or RLIMIT_DATA in its signal_struct) or gets a check's
+ * answer (a call to may_expand_vm()), compares and branches, the side of
+ * that branch that loads -ENOMEM is where the limit refused.  A probe on
+ * that block's first instruction costs nothing to a call that passes the
+ * check (mmap, mprotect, mremap, brk).  And where a function tests the
+ * pointer an allocation call returned (vm_area_alloc()), the NULL side is
+ * where that allocation failed: a memory cgroup's refusal among others.
  *
  * Unlike textscan.c, which matches a few byte patterns anywhere, this
  * walks instructions from a known start, so it needs their lengths: a
@@ -17,12 +21,16 @@
  * Assumptions, and what each costs when it does not hold:
  * - x86-64 only (compat.h refuses other architectures).
  * - The variable is read by "mov VAR(%rip),%reg" or "cmp" either way, with
- *   no immediate after the displacement; another form is not seen, and the
- *   site is then not found (the mapping is counted only with maps=1).
- * - At most six instructions between that read and the conditional jump.
+ *   no immediate after the displacement; a field by "mov|add|sub|cmp
+ *   DISP32(%base),%reg" (no index); a check by "call rel32".  Another form
+ *   is not seen, and the site is then not found (the probes file says so).
+ * - At most eight instructions between that read and the conditional jump.
  * - The refusal side loads -ENOMEM within its first three instructions, by
- *   "mov $imm32" into a register or a memory slot; a side that does not is
+ *   "mov $imm32" into a register or a memory slot, or jumps there at once
+ *   ("jmp" as its first instruction, followed once); a side that does not is
  *   never taken for it.  When both or neither side does, nothing is found.
+ * - An allocation's NULL side: "call FN; test %rax,%rax; je|jne" with
+ *   nothing between them but a move of %rax to another register, tested.
  * The block may be shared with other failures (a merge that ran out of
  * memory, another limit): never with a call that succeeds, since it sets
  * the error.  So the handler re-reads the limit before it names it
@@ -34,7 +42,7 @@
 #include <linux/string.h>
 #include "enomem_stats.h"
 
-#define ENOMEM_WALK_INSNS 6
+#define ENOMEM_WALK_INSNS 8
 #define ENOMEM_BLOCK_INSNS 3
 
 /* Length of the ModRM operand at T (ModRM, SIB, displacement), 0 if cut. */
@@ -188,6 +196,31 @@ static bool enomem_block_loads(const u8 *t, unsigned long off,
 	return false;
 }
 
+/*
+ * The block that side OFF of a branch refuses in: OFF itself if it loads
+ * -ERR, or where its first instruction, an unconditional jump, goes if
+ * that one does (a check whose refusal shares a block placed elsewhere).
+ * -1 if neither.
+ */
+static long enomem_block_at(const u8 *t, unsigned long off, unsigned long size,
+			    int err)
+{
+	long to = -1;
+	s32 r32;
+
+	if (enomem_block_loads(t, off, size, err))
+		return off;
+	if (off + 2 <= size && t[off] == 0xeb)
+		to = off + 2 + (s8)t[off + 1];
+	else if (off + 5 <= size && t[off] == 0xe9) {
+		memcpy(&r32, t + off + 1, sizeof(r32));
+		to = off + 5 + r32;
+	}
+	if (to >= 0 && to < size && enomem_block_loads(t, to, size, err))
+		return to;
+	return -1;
+}
+
 /* Is T[I] the 32-bit displacement of an instruction ending there that reads VAR? */
 static bool enomem_disp_to(const u8 *t, unsigned long start, unsigned long i,
 			   unsigned long var)
@@ -225,46 +258,153 @@ static unsigned long enomem_walk_to_jcc(const u8 *t, unsigned long p,
 }
 
 /*
- * The offsets in FN of the blocks that refuse with -ERR when the check
- * on the variable at VAR fails: how many (at most MAX are stored; more
- * than MAX answers -1), 0 if none or unknown.
+ * Where, at T[I], an anchor of kind A ends: the offset of the instruction
+ * after it, or 0 if T[I] is not one.
  */
-int enomem_text_refusals(const char *fn, unsigned long var, int err,
-			 unsigned long *offs, int max)
+static unsigned long enomem_anchor_end(const u8 *t, unsigned long start,
+				       unsigned long size, unsigned long i,
+				       const struct enomem_text_anchor *a)
 {
-	unsigned long start, size, addr = enomem_text_addr(fn), i, p, to, fall;
+	unsigned long b;
+	s32 v;
+
+	if (i + 4 > size)
+		return 0;
+	memcpy(&v, t + i, sizeof(v));
+	switch (a->kind) {
+	case ENOMEM_ANCHOR_VAR:
+		/* [REX] 8b|3b|39 /r, mod 00 rm 101: VAR(%rip) read, no immediate */
+		if (i < 2 || start + i + 4 + (long)v != a->value ||
+		    (t[i - 1] & 0xc7) != 0x05 ||
+		    (t[i - 2] != 0x8b && t[i - 2] != 0x3b && t[i - 2] != 0x39))
+			return 0;
+		return i + 4;
+	case ENOMEM_ANCHOR_FIELD:
+		/* [REX] 8b|03|2b|3b|39 /r, mod 10, rm not 100: DISP32(%base) */
+		if (i < 2 || (long)v != (long)a->value ||
+		    (t[i - 1] & 0xc0) != 0x80 || (t[i - 1] & 7) == 4)
+			return 0;
+		switch (t[i - 2]) {
+		case 0x8b: case 0x03: case 0x2b: case 0x3b: case 0x39:
+			break;
+		default:
+			return 0;
+		}
+		b = i - 2;
+		if (b && (t[b - 1] & 0xf0) == 0x40)
+			b--;
+		return enomem_insn_len(t + b, size - b, NULL) == i + 4 - b ? i + 4 : 0;
+	case ENOMEM_ANCHOR_CALL:
+		/* e8 rel32 to the function at VALUE */
+		if (!i || t[i - 1] != 0xe8 || start + i + 4 + (long)v != a->value)
+			return 0;
+		return i + 4;
+	}
+	return 0;
+}
+
+/*
+ * The offsets in FN of the blocks that refuse with -ERR when the check
+ * that anchor A starts fails: how many (at most MAX are stored; more than
+ * MAX answers -1), 0 if none or unknown.
+ */
+int enomem_text_refusals(const char *fn, const struct enomem_text_anchor *a,
+			 int err, unsigned long *offs, int max)
+{
+	unsigned long start, size, addr = enomem_text_addr(fn), i, p, fall;
 	unsigned int len;
-	bool at_to, at_fall;
+	long at_to, at_fall, to;
 	int n = 0, j;
 	const u8 *t;
 	long rel;
 
-	if (!addr || !var || !enomem_text_extent(addr, &start, &size))
+	if (!addr || !a->value || !enomem_text_extent(addr, &start, &size))
 		return 0;
 	t = (const u8 *)start;
-	for (i = 2; i + 4 <= size; i++) {
-		if (!enomem_disp_to(t, start, i, var))
+	for (i = 1; i + 4 <= size; i++) {
+		p = enomem_anchor_end(t, start, size, i, a);
+		if (!p)
 			continue;
-		/* [REX] 8b|3b|39 /r, mod 00 rm 101: VAR(%rip) read, no immediate */
-		if ((t[i - 1] & 0xc7) != 0x05 ||
-		    (t[i - 2] != 0x8b && t[i - 2] != 0x3b && t[i - 2] != 0x39))
-			continue;
-		p = enomem_walk_to_jcc(t, i + 4, size, &len, &rel, NULL, NULL);
+		p = enomem_walk_to_jcc(t, p, size, &len, &rel, NULL, NULL);
 		if (!p)
 			continue;
 		fall = p + len;
 		if ((long)fall + rel < 0 || fall + rel >= size)
 			continue;
-		to = fall + rel;
-		at_to = enomem_block_loads(t, to, size, err);
-		at_fall = enomem_block_loads(t, fall, size, err);
-		if (at_to == at_fall)
+		at_to = enomem_block_at(t, fall + rel, size, err);
+		at_fall = enomem_block_at(t, fall, size, err);
+		if ((at_to < 0) == (at_fall < 0))
 			continue;
-		to = at_to ? to : fall;
+		to = at_to >= 0 ? at_to : at_fall;
 		for (j = 0; j < n && offs[j] != to; j++)
 			;
 		if (j < n)
 			continue;
+		if (n == max)
+			return -1;
+		offs[n++] = to;
+	}
+	return n;
+}
+
+/*
+ * At *P, right after a call: "test %rax,%rax", or "mov %rax,%reg" (the
+ * pointer kept in a callee-saved register) and then a test of either;
+ * *P moves past the test.
+ */
+static bool enomem_null_test(const u8 *t, unsigned long size, unsigned long *p)
+{
+	unsigned long q = *p;
+	u8 rex = 0x48, rm = 0;
+
+	if (q + 3 <= size && (t[q] & 0xfe) == 0x48 && t[q + 1] == 0x89 &&
+	    (t[q + 2] & 0xf8) == 0xc0) {
+		rex = 0x48 | ((t[q] & 1) ? 0x05 : 0);	/* REX.B -> REX.R|B */
+		rm = t[q + 2] & 7;
+		q += 3;
+	}
+	if (q + 3 > size || t[q + 1] != 0x85 ||
+	    !((t[q] == rex && t[q + 2] == (0xc0 | rm << 3 | rm)) ||
+	      (t[q] == 0x48 && t[q + 2] == 0xc0)))
+		return false;
+	*p = q + 3;
+	return true;
+}
+
+/*
+ * The offsets in FN where the pointer that a call of CALLEE returned is
+ * NULL: "call CALLEE; test %rax,%rax; je NULL" (or jne, NULL falling
+ * through), or the same through one register move.  How many, -1 for
+ * more than MAX.
+ */
+int enomem_text_null_sides(const char *fn, unsigned long callee,
+			   unsigned long *offs, int max)
+{
+	const struct enomem_text_anchor a = { ENOMEM_ANCHOR_CALL, callee };
+	unsigned long start, size, addr = enomem_text_addr(fn), i, p, to;
+	int n = 0;
+	const u8 *t;
+	long rel;
+	unsigned int len, cc;
+
+	if (!addr || !callee || !enomem_text_extent(addr, &start, &size))
+		return 0;
+	t = (const u8 *)start;
+	for (i = 1; i + 4 <= size; i++) {
+		p = enomem_anchor_end(t, start, size, i, &a);
+		if (!p || !enomem_null_test(t, size, &p))
+			continue;
+		len = enomem_jcc(t + p, size - p, &rel);
+		/* je: 74 or 0f 84; jne: 75 or 0f 85 */
+		cc = len == 2 ? t[p] - 0x70 : len ? t[p + 1] - 0x80 : 0;
+		if (cc != 4 && cc != 5)
+			continue;
+		to = p + len;
+		if (cc == 4) {
+			if ((long)to + rel < 0 || to + rel >= size)
+				continue;
+			to += rel;
+		}
 		if (n == max)
 			return -1;
 		offs[n++] = to;

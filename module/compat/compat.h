@@ -241,4 +241,26 @@ static inline struct pt_regs *enomem_user_regs(void)
 	return task_pt_regs(current);
 }
 
+/*
+ * Where a task's soft limit for RES sits in its signal_struct: the mapping
+ * sites look for the instructions that read it (mapsites.c).  struct
+ * signal_struct moved to <linux/sched/signal.h> in 4.11.
+ */
+#ifdef ENOMEM_HAVE_SCHED_SIGNAL_H
+#include <linux/sched/signal.h>
+#endif
+#define enomem_rlim_offset(res) offsetof(struct signal_struct, rlim[res].rlim_cur)
+
+/*
+ * mm->data_vm (4.7): from then on may_expand_vm() refuses a private
+ * writable mapping over RLIMIT_DATA, in mmap, mprotect, mremap and brk.
+ */
+#ifdef ENOMEM_HAVE_MM_DATA_VM
+#define ENOMEM_DATA_LIMITED 1
+#define enomem_mm_data_vm(mm) ((mm)->data_vm)
+#else
+#define ENOMEM_DATA_LIMITED 0
+#define enomem_mm_data_vm(mm) 0UL
+#endif
+
 #endif /* _ENOMEM_COMPAT_H */

@@ -58,6 +58,7 @@ void enomem_ksyms_init(void)
 #endif
 	enomem_ksyms.max_map_count = enomem_ksym("sysctl_max_map_count");
 	enomem_ksyms.overcommit_memory = enomem_ksym("sysctl_overcommit_memory");
+	enomem_ksyms.ignore_rlimit_data = enomem_ksym("ignore_rlimit_data");
 	enomem_ksyms.admin_reserve_kbytes = enomem_ksym("sysctl_admin_reserve_kbytes");
 	enomem_ksyms.user_reserve_kbytes = enomem_ksym("sysctl_user_reserve_kbytes");
 }
