@@ -15,6 +15,7 @@ const char *const stat_names[ST_COUNT] = {
 	"map_stack_failed", "map_stack_max_map_count", "map_stack_rlimit_as",
 	"map_stack_commit", "map_stack_memcg", "map_stack_other",
 	"map_missed",
+	"map_rlimit_data", "map_stack_rlimit_data",
 };
 
 int stat_id_by_name(const char *name)
@@ -100,7 +101,7 @@ int stats_invariants(const struct stats *s, char *err, int errlen)
 	for (i = 0; i < 2; i++) {
 		int base = i ? ST_MAP_STACK_FAILED : ST_MAP_FAILED, r;
 
-		sum = 0;
+		sum = s->v[i ? ST_MAP_STACK_RLIMIT_DATA : ST_MAP_RLIMIT_DATA];
 		for (r = 1; r <= ST_MAP_REASONS; r++)
 			sum += s->v[base + r];
 		if (sum != s->v[base]) {
@@ -108,6 +109,11 @@ int stats_invariants(const struct stats *s, char *err, int errlen)
 				 stat_names[base], sum, stat_names[base], s->v[base]);
 			return -1;
 		}
+	}
+	if (s->v[ST_MAP_STACK_RLIMIT_DATA] > s->v[ST_MAP_RLIMIT_DATA]) {
+		snprintf(err, errlen, "map_stack_rlimit_data %llu > map_rlimit_data %llu",
+			 s->v[ST_MAP_STACK_RLIMIT_DATA], s->v[ST_MAP_RLIMIT_DATA]);
+		return -1;
 	}
 	/* a stack failure is also a mapping failure of the same reason */
 	for (i = 0; i <= ST_MAP_REASONS; i++)
@@ -149,4 +155,11 @@ int stats_all_zero(const struct stats *s)
 		if (s->v[i])
 			return 0;
 	return 1;
+}
+
+int stat_map_stack_twin(int id)
+{
+	if (id == ST_MAP_RLIMIT_DATA)
+		return ST_MAP_STACK_RLIMIT_DATA;
+	return id - ST_MAP_FAILED + ST_MAP_STACK_FAILED;
 }

@@ -16,9 +16,13 @@ enum stat_id {
 	ST_MAP_STACK_FAILED, ST_MAP_STACK_MAX_MAP_COUNT, ST_MAP_STACK_RLIMIT_AS,
 	ST_MAP_STACK_COMMIT, ST_MAP_STACK_MEMCG, ST_MAP_STACK_OTHER,
 	ST_MAP_MISSED,
+	/* the sixth mapping reason, appended after map_missed */
+	ST_MAP_RLIMIT_DATA, ST_MAP_STACK_RLIMIT_DATA,
 	ST_COUNT
 };
 #define ST_MAP_REASONS 5	/* max_map_count rlimit_as commit memcg other */
+/* The stack twin of a mapping reason's counter. */
+int stat_map_stack_twin(int id);
 #define ST_FIRST_REASON ST_PID_MAX
 #define ST_LAST_REASON ST_UNKNOWN
 

@@ -18,49 +18,42 @@
 #define SITES(...) ((const char *const []){ __VA_ARGS__, NULL })
 
 /*
- * The failure-only vm.max_map_count sites this kernel is known to have, by
- * release: a kernel whose code moved shows here as a failing test, not as
- * a count that stays 0.  Red Hat's own gcc 4.8.5 build of 3.10 may lay its
- * blocks out otherwise (this list is of the rig's gcc 12 build): there a
- * failure says which site the scanner refused.
+ * The failure-only mapping sites this kernel is known to have, by
+ * release, as FUNCTION/CHECK (the checks a "site" line lists: max_map_count,
+ * rlimit for may_expand_vm's RLIMIT_AS/RLIMIT_DATA, alloc for a vma
+ * allocation): a kernel whose code moved shows here as a failing test, not
+ * as a count that stays 0.  Red Hat's own gcc 4.8.5 build of 3.10 may lay
+ * its blocks out otherwise (this list is of the rig's gcc 12 build): there
+ * a failure says which site the scanner refused.
  */
 static const struct {
 	const char *release;	/* prefix of uname -r (not the debug kernel's 6.1.x-enomem-debug) */
 	const char *const *sites;
 } known_sites[] = {
-	{ "3.10.0-1160.", SITES("split_vma", "do_munmap", "do_brk_flags") },
-	{ "5.10.0-", SITES("split_vma", "__do_munmap", "move_vma",
-			 "__do_sys_mremap", "do_brk_flags") },
-	{ "6.1.0-", SITES("split_vma", "do_mas_align_munmap", "move_vma",
-			"__do_sys_mremap", "do_brk_flags") },
-	{ "6.12.", SITES("split_vma", "vma_modify", "vms_gather_munmap_vmas",
-			 "move_vma", "__do_sys_mremap", "do_brk_flags") },
+	{ "3.10.0-1160.", SITES("split_vma/max_map_count", "do_munmap/max_map_count",
+				"do_brk_flags/max_map_count", "do_brk_flags/rlimit",
+				"mmap_region/rlimit") },
+	{ "5.10.0-", SITES("split_vma/max_map_count", "__do_munmap/max_map_count",
+			   "move_vma/max_map_count", "__do_sys_mremap/max_map_count",
+			   "__do_sys_mremap/rlimit", "vma_to_resize/rlimit",
+			   "do_brk_flags/max_map_count", "do_brk_flags/rlimit",
+			   "mmap_region/rlimit", "mmap_region/alloc",
+			   "mprotect_fixup/rlimit", "__split_vma/alloc", "copy_vma/alloc") },
+	{ "6.1.0-", SITES("split_vma/max_map_count", "do_mas_align_munmap/max_map_count",
+			  "move_vma/max_map_count", "__do_sys_mremap/max_map_count",
+			  "__do_sys_mremap/rlimit", "do_brk_flags/max_map_count",
+			  "do_brk_flags/rlimit", "do_brk_flags/alloc", "mmap_region/rlimit",
+			  "mmap_region/alloc", "mprotect_fixup/rlimit", "__split_vma/alloc",
+			  "copy_vma/alloc") },
+	{ "6.12.", SITES("split_vma/max_map_count", "vma_modify/max_map_count",
+			 "vms_gather_munmap_vmas/max_map_count", "move_vma/max_map_count",
+			 "__do_sys_mremap/max_map_count", "__do_sys_mremap/rlimit",
+			 "do_brk_flags/max_map_count", "do_brk_flags/rlimit",
+			 "do_brk_flags/alloc", "__mmap_region/rlimit", "__mmap_region/alloc",
+			 "mprotect_fixup/rlimit", "__split_vma/alloc", "copy_vma/alloc") },
 };
 
 static char probes_buf[8192];
-
-/*
- * Is a site in FN registered?  Its line: "site FN+0xOFF registered ...", or
- * "check FN+0xOFF registered ..." for do_mmap()'s probe on every call.
- */
-int map_site_live(const char *fn)
-{
-	static const char *const kinds[] = { "site", "check" };
-	char pat[96];
-	unsigned int k;
-
-	for (k = 0; k < 2; k++) {
-		snprintf(pat, sizeof(pat), "\n%s %s+0x", kinds[k], fn);
-		for (const char *p = probes_buf; (p = strstr(p, pat)); p++) {
-			const char *sp = strchr(p + 1, ' ');
-
-			sp = sp ? strchr(sp + 1, ' ') : NULL;
-			if (sp && !strncmp(sp, " registered ", 12))
-				return 1;
-		}
-	}
-	return 0;
-}
 
 /* The probes file of the module as loaded now; LOADED 0: none. */
 int map_sites_read(int loaded)
@@ -74,12 +67,47 @@ int map_sites_read(int loaded)
 	return -1;
 }
 
+/*
+ * Every FUNCTION/CHECK of the live sites, space-separated with a space at
+ * both ends, from the "site" and "check" lines (status registered).
+ */
+static void live_pairs(char *out, size_t len)
+{
+	char fn[64], checks[64], status[16], *c;
+	const char *p;
+	size_t n;
+
+	snprintf(out, len, " ");
+	for (p = probes_buf; (p = strpbrk(p, "\n")); p++) {
+		if (sscanf(p + 1, "site %63[^+]+%*s %15s %*d %*u %63s", fn, status, checks) != 3 &&
+		    sscanf(p + 1, "check %63[^+]+%*s %15s %*d %*u %63s", fn, status, checks) != 3)
+			continue;
+		if (strcmp(status, "registered"))
+			continue;
+		for (c = strtok(checks, ","); c; c = strtok(NULL, ",")) {
+			n = strlen(out);
+			snprintf(out + n, len - n, "%s/%s ", fn, c);
+		}
+	}
+}
+
+/* Is a site for FUNCTION/CHECK registered (a "site" or "check" line)? */
+int map_site_live(const char *pair)
+{
+	static char live[4096];
+	char pat[160];
+
+	live_pairs(live, sizeof(live));
+	snprintf(pat, sizeof(pat), " %s ", pair);
+	return strstr(live, pat) != NULL;
+}
+
 void test_map_sites_found(void)
 {
+	static char live[4096];
 	struct utsname u;
 	const char *const *f;
-	char missing[256] = "", extra[256] = "";
-	const char *p;
+	char missing[512] = "", extra[512] = "", pair[160], *p, *e;
 	size_t k, n;
 	int ok;
 
@@ -96,23 +124,30 @@ void test_map_sites_found(void)
 		ktap_result(0, "map_sites_found");
 		return;
 	}
-	for (f = known_sites[k].sites; *f; f++)
-		if (!map_site_live(*f))
-			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), " %s", *f);
+	live_pairs(live, sizeof(live));
+	for (f = known_sites[k].sites; *f; f++) {
+		snprintf(pair, sizeof(pair), " %s ", *f);
+		if (!strstr(live, pair)) {
+			n = strlen(missing);
+			snprintf(missing + n, sizeof(missing) - n, " %.100s", *f);
+		}
+	}
 	/* and no site where none is known */
-	for (p = probes_buf; (p = strpbrk(p, "\n")); p++) {
-		char fn[64];
-
-		if (sscanf(p + 1, "site %63[^+]", fn) != 1 &&
-		    sscanf(p + 1, "check %63[^+]", fn) != 1)
-			continue;
-		for (f = known_sites[k].sites; *f && strcmp(*f, fn); f++)
+	for (p = live + 1; *p; p = e + 1) {
+		e = strchr(p, ' ');
+		if (!e)
+			break;
+		*e = '\0';
+		for (f = known_sites[k].sites; *f && strcmp(*f, p); f++)
 			;
-		n = strlen(extra);
-		if (!*f && !strstr(extra, fn))
-			snprintf(extra + n, sizeof(extra) - n, " %s", fn);
+		if (!*f) {
+			n = strlen(extra);
+			snprintf(extra + n, sizeof(extra) - n, " %.100s", p);
+		}
+		*e = ' ';
 	}
 	ok = !missing[0] && !extra[0];
+	ktap_diag("%s: live sites:%s", u.release, live);
 	if (!ok) {
 		ktap_diag("%s: sites missing:%s; unexpected:%s", u.release,
 			  missing[0] ? missing : " none", extra[0] ? extra : " none");
@@ -120,7 +155,6 @@ void test_map_sites_found(void)
 	}
 	ktap_result(ok, "map_sites_found");
 }
-
 
 /* The sum of the "site" lines' hits in the probes file, -1 if unreadable. */
 static long long site_hits(void)

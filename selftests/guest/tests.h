@@ -67,7 +67,7 @@ int maps_count_tests(void);
 void test_maps(void);
 /* t_mapsites.c: the failure-only vm.max_map_count sites */
 int map_sites_read(int loaded);
-int map_site_live(const char *fn);
+int map_site_live(const char *pair);	/* FUNCTION/CHECK */
 void test_map_sites_found(void);
 void test_map_sites_quiet(void);
 extern const struct observed maps_observed;

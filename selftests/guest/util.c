@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include "util.h"
@@ -162,4 +163,14 @@ int drop_root(unsigned int id)
 	if (setgroups(0, NULL) || setresgid(id, id, id) || setresuid(id, id, id))
 		return errno;
 	return 0;
+}
+
+int kernel_older_than(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return 0;
+	return ma < major || (ma == major && mi < minor);
 }

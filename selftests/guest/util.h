@@ -18,6 +18,8 @@ int read_long(const char *path, long *val);
 char *read_last_line(const char *path, char *buf, size_t size);
 int write_long(const char *path, long val);
 int path_exists(const char *path);
+/* Is the running kernel older than MAJOR.MINOR (uname -r)? */
+int kernel_older_than(int major, int minor);
 /*
  * Break copy-on-write sharing of every private writable page now, with
  * 128 KB more stack; with dontfork, children made later do not get them.

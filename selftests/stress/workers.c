@@ -131,8 +131,7 @@ pid_t start_failer(enum worker w, int cpu, long rounds, struct tally *t)
 /*
  * Mapping calls at RLIMIT_AS, until stop: a page that fits (the success path
  * of the mapping probes), a 256 MiB mmap and a pthread_create whose default
- * stack do not (ENOMEM, EAGAIN).  What the reload VM's maps=1 cycles count,
- * and its maps=0 cycles must not.  Tallied as fork=the page, vfork=the big
+ * stack do not (ENOMEM, EAGAIN).  What every cycle of the reload VM counts.  Tallied as fork=the page, vfork=the big
  * mmap, thread=the thread.
  */
 pid_t start_map_failer(int cpu, struct tally *t)
