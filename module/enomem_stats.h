@@ -180,6 +180,8 @@ int enomem_text_refusals(const char *fn, const struct enomem_text_anchor *a,
 			 int err, unsigned long *offs, int max);
 int enomem_text_null_sides(const char *fn, unsigned long callee,
 			   unsigned long *offs, int max);
+int enomem_text_err_sides(const char *fn, unsigned long callee,
+			  unsigned long *offs, int max);
 unsigned long enomem_text_limit_read(const char *fn, unsigned long var);
 
 /* compat/tracepoint.c: sched_process_fork(parent, child) */
@@ -287,6 +289,7 @@ void enomem_maps_commit_refused(void);
 #define ENOMEM_MS_MAP_COUNT	0x1	/* vm.max_map_count */
 #define ENOMEM_MS_EXPAND	0x2	/* may_expand_vm(): RLIMIT_AS, RLIMIT_DATA */
 #define ENOMEM_MS_ALLOC		0x4	/* a vma allocation (a memcg among others) */
+#define ENOMEM_MS_RESIZE	0x8	/* vma_to_resize() failed: RLIMIT_AS, RLIMIT_DATA among others */
 #define ENOMEM_MS_ANCHORS	4
 void enomem_maps_site_refused(unsigned int reasons);
 bool enomem_maps_kind_watched(unsigned int kind);

@@ -328,7 +328,8 @@ static void enomem_map_mprotect_stack(struct enomem_map_call *c,
 		   enomem_vma_prot_none_anon(guard);
 }
 
-static void enomem_map_syscall(struct enomem_map_call *c)
+/* LOCKED: the mmap lock is held (all but the mremap syscall's return probe) */
+static void enomem_map_syscall(struct enomem_map_call *c, bool locked)
 {
 	struct pt_regs *uregs = enomem_user_regs();
 	struct vm_area_struct *vma;
@@ -360,9 +361,14 @@ static void enomem_map_syscall(struct enomem_map_call *c)
 		c->fixed = !!(uregs->r10 & MREMAP_FIXED);
 		c->moves = end < old || c->fixed ||
 			   (uregs->r10 & MREMAP_MAYMOVE);
+		/* at mremap's return probe the lock is dropped: take it if free */
+		if (!locked && !enomem_mmap_read_trylock(current->mm))
+			return;
 		vma = find_vma(current->mm, uregs->di);
 		c->data = vma && vma->vm_start <= uregs->di &&
 			  enomem_vma_data(vma->vm_flags);
+		if (!locked)
+			enomem_mmap_read_unlock(current->mm);
 		return;
 	}
 	start = uregs->di;
@@ -393,7 +399,7 @@ static void enomem_map_failed(unsigned int kind)
 
 	if (!current->mm)
 		return;
-	enomem_map_syscall(&c);
+	enomem_map_syscall(&c, kind != ENOMEM_K_MREMAP);
 	enomem_event_fill(&e, -ENOMEM, kind, ENOMEM_R_OTHER);
 	enomem_map_record(&c, &e, enomem_map_classify(&c, &e));
 }
@@ -419,7 +425,7 @@ static bool enomem_map_call_refused(struct enomem_map_call *c,
 	c->kind = enomem_map_syscall_kind(enomem_user_regs());
 	if (!c->kind || enomem_maps_kind_watched(c->kind))
 		return false;
-	enomem_map_syscall(c);
+	enomem_map_syscall(c, true);
 	enomem_event_fill(e, -ENOMEM, c->kind, ENOMEM_R_OTHER);
 	return true;
 }
@@ -455,9 +461,11 @@ void enomem_maps_site_refused(unsigned int reasons)
 		return;
 	if ((reasons & ENOMEM_MS_MAP_COUNT) && enomem_map_count_event(&c, &e))
 		r = ENOMEM_MR_MAX_MAP_COUNT;
-	else if ((reasons & ENOMEM_MS_EXPAND) && enomem_map_as_event(&c, &e))
+	else if ((reasons & (ENOMEM_MS_EXPAND | ENOMEM_MS_RESIZE)) &&
+		 enomem_map_as_event(&c, &e))
 		r = ENOMEM_MR_RLIMIT_AS;
-	else if ((reasons & ENOMEM_MS_EXPAND) && enomem_map_data_event(&c, &e))
+	else if ((reasons & (ENOMEM_MS_EXPAND | ENOMEM_MS_RESIZE)) &&
+		 enomem_map_data_event(&c, &e))
 		r = ENOMEM_MR_RLIMIT_DATA;
 	else if ((reasons & ENOMEM_MS_ALLOC) && enomem_map_memcg(&e))
 		r = ENOMEM_MR_MEMCG;

@@ -86,6 +86,9 @@ struct enomem_mapsite {
 static struct enomem_mapsite enomem_mapsites[ENOMEM_MAPSITES_MAX];
 static unsigned int enomem_nr_mapsites;
 static DEFINE_PER_CPU(unsigned long [ENOMEM_MAPSITES_MAX], enomem_mapsite_hits);
+/* IS_ERR() sides of vma_to_resize() found in its callers */
+static int enomem_mapsite_resize_found;
+
 /* vm_area_alloc() exists (4.18+): vmas are allocated, and charged, there */
 static bool enomem_mapsite_have_alloc;
 
@@ -195,6 +198,30 @@ static void enomem_mapsite_anchors(struct enomem_text_anchor a[ENOMEM_MS_ANCHORS
 }
 
 /*
+ * A moving mremap() asks vma_to_resize() first, which on 6.x turns
+ * may_expand_vm()'s answer into -ENOMEM with a cmov: no block there.  Its
+ * callers' IS_ERR() side is one (every error of vma_to_resize(), EFAULT
+ * and EINVAL too, so the handler re-reads the limits).
+ */
+static void enomem_mapsite_resize_errs(void)
+{
+	static const char *const fns[] = { "__do_sys_mremap", "SyS_mremap" };
+	unsigned long offs[ENOMEM_MAPSITES_PER_FN];
+	unsigned long callee = enomem_mapsite_callee("vma_to_resize");
+	unsigned int i;
+	int n;
+
+	enomem_mapsite_resize_found = 0;
+	for (i = 0; callee && i < ARRAY_SIZE(fns); i++) {
+		n = enomem_text_err_sides(fns[i], callee, offs, ENOMEM_MAPSITES_PER_FN);
+		if (n > 0)
+			enomem_mapsite_resize_found += n;
+		while (n-- > 0)
+			enomem_mapsite_note(fns[i], offs[n], ENOMEM_MS_RESIZE, false);
+	}
+}
+
+/*
  * Scan every function first, register after: a probe already armed in a
  * function (an int3 in a shared block) would hide that block from the next
  * scan of the same function.
@@ -245,6 +272,7 @@ void enomem_mapsites_register(void)
 				enomem_mapsite_note(f->fn, offs[n], ENOMEM_MS_ALLOC, false);
 		}
 	}
+	enomem_mapsite_resize_errs();
 	for (i = 0; i < enomem_nr_mapsites; i++)
 		enomem_mapsite_arm(&enomem_mapsites[i]);
 }
@@ -290,7 +318,7 @@ static unsigned long enomem_mapsite_hits_sum(unsigned int i)
 
 static void enomem_mapsite_show_reasons(struct seq_file *m, unsigned int reasons)
 {
-	static const char *const names[] = { "max_map_count", "rlimit", "alloc" };
+	static const char *const names[] = { "max_map_count", "rlimit", "alloc", "resize" };
 	unsigned int i;
 	char sep = ' ';
 

@@ -25,8 +25,15 @@ static const char *const enomem_w_mprotect_fns[] = {
 	"split_vma", "vma_modify", "mprotect_fixup", "__split_vma", NULL };
 /* an mremap that moves: move_vma()'s check (mremap_to()'s covers MREMAP_FIXED only) */
 static const char *const enomem_w_mremap_mmc_fns[] = { "move_vma", NULL };
-static const char *const enomem_w_mremap_fns[] = {
-	"move_vma", "__do_sys_mremap", "SyS_mremap", "vma_to_resize", "copy_vma", NULL };
+/*
+ * RLIMIT_AS and RLIMIT_DATA refuse an mremap() that must move where
+ * vma_to_resize() calls may_expand_vm(): a block in it (5.10), or, where
+ * it decides with a cmov (6.x), the IS_ERR() side in its caller.
+ */
+static const char *const enomem_w_mremap_rlimit_fns[] = { "vma_to_resize", NULL };
+static const char *const enomem_w_mremap_resize_fns[] = {
+	"__do_sys_mremap", "SyS_mremap", NULL };
+static const char *const enomem_w_mremap_alloc_fns[] = { "copy_vma", NULL };
 static const char *const enomem_w_brk_fns[] = { "do_brk_flags", NULL };
 
 enum { ENOMEM_W_NONE, ENOMEM_W_SITE, ENOMEM_W_RETURN, ENOMEM_W_NA };
@@ -81,13 +88,17 @@ void enomem_maps_show_watches(struct seq_file *m)
 	};
 
 	enomem_watch_calls(mmc, ENOMEM_MS_MAP_COUNT, enomem_w_mremap_mmc_fns);
-	enomem_watch_calls(as, ENOMEM_MS_EXPAND, enomem_w_mremap_fns);
+	enomem_watch_calls(as, ENOMEM_MS_EXPAND, enomem_w_mremap_rlimit_fns);
+	if (as[2] == ENOMEM_W_NONE)
+		as[2] = enomem_watch_by(ENOMEM_K_MREMAP, enomem_w_mremap_resize_fns,
+					ENOMEM_MS_RESIZE);
 	as[1] = ENOMEM_W_NA;
-	enomem_watch_calls(data, ENOMEM_MS_EXPAND, enomem_w_mremap_fns);
+	enomem_watch_calls(data, ENOMEM_MS_EXPAND, enomem_w_mremap_rlimit_fns);
+	data[2] = as[2];
 	data[3] = ENOMEM_W_NONE;
 	if (!ENOMEM_DATA_LIMITED)
 		data[0] = data[1] = data[2] = ENOMEM_W_NA;
-	enomem_watch_calls(memcg, ENOMEM_MS_ALLOC, enomem_w_mremap_fns);
+	enomem_watch_calls(memcg, ENOMEM_MS_ALLOC, enomem_w_mremap_alloc_fns);
 	/* 3.10 allocates vmas uncharged (its v1 memcg refuses no mapping call) */
 	if (!enomem_mapsites_vma_alloc())
 		memcg[0] = memcg[1] = memcg[2] = memcg[3] = ENOMEM_W_NA;

@@ -30,7 +30,9 @@
  *   ("jmp" as its first instruction, followed once); a side that does not is
  *   never taken for it.  When both or neither side does, nothing is found.
  * - An allocation's NULL side: "call FN; test %rax,%rax; je|jne" with
- *   nothing between them but a move of %rax to another register, tested.
+ *   nothing between them but a move of %rax to another register, tested;
+ *   an IS_ERR() side: "call FN", copies or stores of %rax, "cmp
+ *   $-4096,%rax", "ja".
  * The block may be shared with other failures (a merge that ran out of
  * memory, another limit): never with a call that succeeds, since it sets
  * the error.  So the handler re-reads the limit before it names it
@@ -369,6 +371,70 @@ static bool enomem_null_test(const u8 *t, unsigned long size, unsigned long *p)
 		return false;
 	*p = q + 3;
 	return true;
+}
+
+/*
+ * At *P, right after a call: the instructions that keep %rax elsewhere
+ * ("mov %rax,%reg" or a store of it) and "cmp $-4096,%rax", in any order,
+ * then "ja": IS_ERR() of the returned pointer.  *P moves to the ja.
+ */
+static bool enomem_err_test(const u8 *t, unsigned long size, unsigned long *p)
+{
+	static const u8 cmp[] = { 0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff };
+	unsigned long q = *p;
+	unsigned int k, len;
+	bool seen = false;
+
+	for (k = 0; k < 4 && q < size; k++) {
+		if (q + sizeof(cmp) <= size && !memcmp(t + q, cmp, sizeof(cmp))) {
+			seen = true;
+			q += sizeof(cmp);
+			continue;
+		}
+		if (seen && (t[q] == 0x77 || (q + 1 < size && t[q] == 0x0f && t[q + 1] == 0x87))) {
+			*p = q;
+			return true;
+		}
+		/* [REX.W(+B)] 89 /r with reg rax: a copy or a store of it */
+		len = enomem_insn_len(t + q, size - q, NULL);
+		if (!len || (t[q] & 0xfa) != 0x48 || t[q + 1] != 0x89 ||
+		    ((t[q + 2] >> 3) & 7))
+			return false;
+		q += len;
+	}
+	return false;
+}
+
+/*
+ * The offsets in FN of the error side of IS_ERR() on what a call of CALLEE
+ * returned ("call CALLEE; ...; cmp $-4096,%rax; ja ERR"): a block only a
+ * failure of that call reaches.  How many, -1 for more than MAX.
+ */
+int enomem_text_err_sides(const char *fn, unsigned long callee,
+			  unsigned long *offs, int max)
+{
+	const struct enomem_text_anchor a = { ENOMEM_ANCHOR_CALL, callee };
+	unsigned long start, size, addr = enomem_text_addr(fn), i, p;
+	unsigned int len;
+	int n = 0;
+	const u8 *t;
+	long rel;
+
+	if (!addr || !callee || !enomem_text_extent(addr, &start, &size))
+		return 0;
+	t = (const u8 *)start;
+	for (i = 1; i + 4 <= size; i++) {
+		p = enomem_anchor_end(t, start, size, i, &a);
+		if (!p || !enomem_err_test(t, size, &p))
+			continue;
+		len = enomem_jcc(t + p, size - p, &rel);
+		if (!len || (long)(p + len) + rel < 0 || p + len + rel >= size)
+			continue;
+		if (n == max)
+			return -1;
+		offs[n++] = p + len + rel;
+	}
+	return n;
 }
 
 /*

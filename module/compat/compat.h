@@ -263,4 +263,17 @@ static inline struct pt_regs *enomem_user_regs(void)
 #define enomem_mm_data_vm(mm) 0UL
 #endif
 
+/*
+ * The mmap lock, for a reader that must not sleep (a return probe after
+ * the mremap syscall dropped it): 5.8 wrapped mm->mmap_sem.
+ */
+#ifdef ENOMEM_HAVE_MMAP_LOCK
+#include <linux/mmap_lock.h>
+#define enomem_mmap_read_trylock(mm) mmap_read_trylock(mm)
+#define enomem_mmap_read_unlock(mm) mmap_read_unlock(mm)
+#else
+#define enomem_mmap_read_trylock(mm) down_read_trylock(&(mm)->mmap_sem)
+#define enomem_mmap_read_unlock(mm) up_read(&(mm)->mmap_sem)
+#endif
+
 #endif /* _ENOMEM_COMPAT_H */

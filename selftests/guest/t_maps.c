@@ -362,7 +362,7 @@ static const struct map_test map_tests[] = {
 	  "map(mremap)", SITES("move_vma/max_map_count") },
 	{ "map_mremap_rlimit_as", OP_MREMAP, ST_MAP_RLIMIT_AS, NULL, as_enter,
 	  NULL, NULL, 0, "map(mremap)",
-	  SITES("__do_sys_mremap/rlimit", "vma_to_resize/rlimit", "SyS_mremap/rlimit") },
+	  SITES("vma_to_resize/rlimit", "__do_sys_mremap/resize", "SyS_mremap/resize") },
 	{ "map_mremap_commit", OP_MREMAP, ST_MAP_COMMIT, commit_prepare,
 	  commit_enter, commit_restore, commit_restore, 0, NULL },
 	{ "map_mmap_rlimit_data", OP_MMAP, ST_MAP_RLIMIT_DATA, data_prepare,
@@ -374,7 +374,7 @@ static const struct map_test map_tests[] = {
 	  SITES("mprotect_fixup/rlimit") },
 	{ "map_mremap_rlimit_data", OP_MREMAP, ST_MAP_RLIMIT_DATA, data_prepare,
 	  data_enter, NULL, NULL, 0, "map(mremap)",
-	  SITES("__do_sys_mremap/rlimit", "vma_to_resize/rlimit", "SyS_mremap/rlimit") },
+	  SITES("vma_to_resize/rlimit", "__do_sys_mremap/resize", "SyS_mremap/resize") },
 };
 
 #define NR_MAP_TESTS ((int)(sizeof(map_tests) / sizeof(map_tests[0])))

@@ -21,7 +21,7 @@
  * The failure-only mapping sites this kernel is known to have, by
  * release, as FUNCTION/CHECK (the checks a "site" line lists: max_map_count,
  * rlimit for may_expand_vm's RLIMIT_AS/RLIMIT_DATA, alloc for a vma
- * allocation): a kernel whose code moved shows here as a failing test, not
+ * allocation, resize for vma_to_resize()'s errors): a kernel whose code moved shows here as a failing test, not
  * as a count that stays 0.  Red Hat's own gcc 4.8.5 build of 3.10 may lay
  * its blocks out otherwise (this list is of the rig's gcc 12 build): there
  * a failure says which site the scanner refused.
@@ -38,19 +38,21 @@ static const struct {
 			   "__do_sys_mremap/rlimit", "vma_to_resize/rlimit",
 			   "do_brk_flags/max_map_count", "do_brk_flags/rlimit",
 			   "mmap_region/rlimit", "mmap_region/alloc",
-			   "mprotect_fixup/rlimit", "__split_vma/alloc", "copy_vma/alloc") },
+			   "mprotect_fixup/rlimit", "__split_vma/alloc", "copy_vma/alloc",
+			   "__do_sys_mremap/resize") },
 	{ "6.1.0-", SITES("split_vma/max_map_count", "do_mas_align_munmap/max_map_count",
 			  "move_vma/max_map_count", "__do_sys_mremap/max_map_count",
 			  "__do_sys_mremap/rlimit", "do_brk_flags/max_map_count",
 			  "do_brk_flags/rlimit", "do_brk_flags/alloc", "mmap_region/rlimit",
 			  "mmap_region/alloc", "mprotect_fixup/rlimit", "__split_vma/alloc",
-			  "copy_vma/alloc") },
+			  "copy_vma/alloc", "__do_sys_mremap/resize") },
 	{ "6.12.", SITES("split_vma/max_map_count", "vma_modify/max_map_count",
 			 "vms_gather_munmap_vmas/max_map_count", "move_vma/max_map_count",
 			 "__do_sys_mremap/max_map_count", "__do_sys_mremap/rlimit",
 			 "do_brk_flags/max_map_count", "do_brk_flags/rlimit",
 			 "do_brk_flags/alloc", "__mmap_region/rlimit", "__mmap_region/alloc",
-			 "mprotect_fixup/rlimit", "__split_vma/alloc", "copy_vma/alloc") },
+			 "mprotect_fixup/rlimit", "__split_vma/alloc", "copy_vma/alloc",
+			 "__do_sys_mremap/resize") },
 };
 
 static char probes_buf[8192];
