@@ -61,9 +61,13 @@ extern const struct reason_info reasons[NR_REASONS];
 /*
  * Failed memory mappings (mmap, mprotect; thread stacks apart), appended to
  * the file after "missed".  Optional: a module without them still reads.
+ * rlimit_data's two lines come last in the file (after map_missed) and are
+ * optional on their own: a module from before them still reads, its
+ * RLIMIT_DATA refusals counted in other.
  */
 enum {
-	MR_MAX_MAP_COUNT, MR_RLIMIT_AS, MR_COMMIT, MR_MEMCG, MR_OTHER,
+	MR_MAX_MAP_COUNT, MR_RLIMIT_AS, MR_RLIMIT_DATA, MR_COMMIT, MR_MEMCG,
+	MR_OTHER,
 	NR_MAP_REASONS
 };
 
@@ -86,6 +90,7 @@ extern const struct reason_info map_reasons[NR_MAP_REASONS];
 struct counters {
 	unsigned long long v[NR_COUNTERS];
 	int has_maps;			/* the module counts mappings */
+	int has_rlimit_data;		/* ... and RLIMIT_DATA apart */
 	unsigned long long m[NR_MAP_COUNTERS];
 };
 
@@ -103,6 +108,8 @@ int is_number(const char *s);
 
 /* counters.c */
 void explain_absent(void);
+/* whether c has mapping reason r's counters (rlimit_data may be absent) */
+int map_reason_shown(const struct counters *c, int r);
 int read_counters(struct counters *c);
 int do_reset(void);
 

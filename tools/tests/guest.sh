@@ -45,6 +45,9 @@ check() { # NAME STATUS DETAIL: ok if STATUS (of a test just run) is 0
 	if [ "$2" = 0 ]; then ok "$1"; else not_ok "$1" "$3"; fi
 }
 val() { awk -v k="$1" '$1 == k { print $2 }' "$P"; }
+# rlimit_data: only where the module has its lines (after map_missed)
+[ -n "$(val map_rlimit_data 2>/dev/null)" ] &&
+	MAP_REASONS="max_map_count rlimit_as rlimit_data commit memcg other"
 # map_json PREFIX: {"max_map_count":N,...} from the PREFIX<reason> counters
 map_json() {
 	o="" sep=""

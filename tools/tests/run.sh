@@ -323,6 +323,17 @@ t maps_watch_partial_json	maps+watch_partial --diagnose --json
 t maps_watch_partial_pid	map_zero+watch_partial --diagnose --pid 1234
 t maps_watch_none	maps+watch_none --diagnose
 t maps_watch_maps1	maps+watch_maps1 --diagnose --pid 1234
+# RLIMIT_DATA: its two lines after map_missed (absent above: an older module)
+t maps_data_table	maps_data
+t maps_data_json	maps_data --json
+t maps_data_prometheus	maps_data --prometheus
+t maps_data_half	maps_data_half
+t maps_data_diag	maps_data+data_near --diagnose --pid 1234
+t maps_data_diag_json	maps_data+data_hit --diagnose --pid 1234 --json
+t maps_data_watch	maps_data+watch_data --diagnose
+t maps_data_watch_json	maps_data+watch_data --diagnose --json
+t data_hit		data_hit --diagnose --pid 1234
+t data_near		data_near --diagnose --pid 1234
 
 # --- --output FILE: complete, mode 0644, atomic, nothing left behind ---
 output output_prometheus	base old prometheus.out --prometheus
@@ -419,6 +430,8 @@ t cg1_cgroup		cg1 --diagnose --cgroup /user.slice
 t events		base --events
 t events_json		base --events --json
 t events_empty		events_empty --events
+t events_rlimit_data	events_data --events
+t events_rlimit_data_json	events_data --events --json
 t events_empty_json	events_empty --events --json
 t events_future		events_future --events
 t events_malformed	events_malformed --events
