@@ -72,30 +72,12 @@ static int status_uid(const char *status, unsigned long long *uid)
 
 static void uid_name(unsigned long long uid, char *buf, size_t len)
 {
-	char path[PATH_MAX];
-	char *pw, *line, *next, *f[4];
-	int i;
+	char name[64];
 
-	snprintf(buf, len, "uid %llu", uid);
-	root_path(path, sizeof(path), "/etc/passwd");
-	pw = read_file(path, NULL);
-	if (!pw)
-		return;
-	for (line = pw; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		for (i = 0; i < 4; i++) {
-			f[i] = strsep(&line, ":");
-			if (!f[i])
-				break;
-		}
-		if (i == 4 && is_number(f[2]) && strtoull(f[2], NULL, 10) == uid) {
-			snprintf(buf, len, "%s (uid %llu)", f[0], uid);
-			break;
-		}
-	}
-	free(pw);
+	if (user_name(uid, name, sizeof(name)))
+		snprintf(buf, len, "%s (uid %llu)", name, uid);
+	else
+		snprintf(buf, len, "uid %llu", uid);
 }
 
 /* Tasks (threads, as RLIMIT_NPROC counts them) whose real uid is uid. */

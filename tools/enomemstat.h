@@ -15,12 +15,14 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <time.h>
 
 #define ENOMEMSTAT_VERSION	"0.1"
 
 /* Exit codes: 1 only ever means "--diagnose found a ceiling hit or near". */
 #define EXIT_FINDING	1
 #define EXIT_TROUBLE	2
+#define EXIT_UNLOADED	3	/* --follow: the module went away under it */
 
 /* A proc file larger than this is not one of ours. */
 #define MAX_FILE	(1024 * 1024)
@@ -105,6 +107,8 @@ int read_u64(unsigned long long *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int keyed_u64(const char *buf, const char *key, unsigned long long *out);
 int is_number(const char *s);
+int user_name(unsigned long long uid, char *buf, size_t len);
+unsigned long long clock_now_ns(clockid_t clock);
 
 /* counters.c */
 void explain_absent(void);
@@ -137,8 +141,34 @@ void output_discard(void);
 /* interval.c */
 int run_interval(double interval, long count, int json);
 
-/* events.c */
+/* events.c: the events file, and what the follow stream and tables share */
+enum { EV_TIME, EV_PID, EV_TGID, EV_UID, EV_KIND, EV_ERRNO, EV_REASON,
+	EV_LIMIT, EV_CGROUP, NR_EV_FIELDS };
+
+struct event {
+	char *f[NR_EV_FIELDS];
+	char *comm;
+};
+
+#define MAX_FIELDS	64	/* per line; more is a malformed line */
+
+extern const char debugfs_dir[];
+int split_fields(char *line, char **tok, int min);
+void unescape(char *s);
+void print_sanitized(const char *s, int width);
+int parse_event(char *line, struct event *e);
+void explain_no_debugfs_file(const char *path, int saved, const char *what);
+void jw_field_or_null(const char *key, const char *s);
+void event_json_members(const struct event *e);
 int show_events(int json);
+
+/* who.c: the per-cgroup and per-user tables */
+enum who_table { WHO_CGROUP, WHO_USER };
+int show_top(enum who_table t, int json);
+void print_prometheus_cgroups(int top_n);
+
+/* follow.c */
+int follow(int json);
 
 /* diagnose.c */
 int diagnose(int pid, const char *cgroup, int json);
