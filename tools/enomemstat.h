@@ -2,9 +2,10 @@
 /*
  * enomemstat: what its files share.  main.c parses the command line and
  * calls one command: the counters (counters.c, printed by output.c or
- * interval.c), the event log (events.c) or --diagnose (diagnose.c and its
- * check_*.c files, declared in diagnose.h).  Every JSON byte goes through
- * json.c.
+ * interval.c), the event log (events.c), the per-cgroup and per-user
+ * tables (who.c: --top, and --prometheus's cgroup series), the follow
+ * stream (follow.c) or --diagnose (diagnose.c and its check_*.c files,
+ * declared in diagnose.h).  Every JSON byte goes through json.c.
  *
  * Built with -std=gnu99 and only libc, so it compiles with CentOS 7's gcc
  * 4.8 and glibc 2.17 and links statically for a busybox VM guest: no NSS
