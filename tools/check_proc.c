@@ -2,7 +2,8 @@
 /*
  * --diagnose --pid PID, per-process limits: its mappings against
  * vm.max_map_count, RLIMIT_NPROC against its real user's tasks (threads
- * included, as the kernel counts them), RLIMIT_AS against VmSize.
+ * included, as the kernel counts them), RLIMIT_AS against VmSize,
+ * RLIMIT_DATA against VmData.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -71,30 +72,12 @@ static int status_uid(const char *status, unsigned long long *uid)
 
 static void uid_name(unsigned long long uid, char *buf, size_t len)
 {
-	char path[PATH_MAX];
-	char *pw, *line, *next, *f[4];
-	int i;
+	char name[64];
 
-	snprintf(buf, len, "uid %llu", uid);
-	root_path(path, sizeof(path), "/etc/passwd");
-	pw = read_file(path, NULL);
-	if (!pw)
-		return;
-	for (line = pw; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		for (i = 0; i < 4; i++) {
-			f[i] = strsep(&line, ":");
-			if (!f[i])
-				break;
-		}
-		if (i == 4 && is_number(f[2]) && strtoull(f[2], NULL, 10) == uid) {
-			snprintf(buf, len, "%s (uid %llu)", f[0], uid);
-			break;
-		}
-	}
-	free(pw);
+	if (user_name(uid, name, sizeof(name)))
+		snprintf(buf, len, "%s (uid %llu)", name, uid);
+	else
+		snprintf(buf, len, "uid %llu", uid);
 }
 
 /* Tasks (threads, as RLIMIT_NPROC counts them) whose real uid is uid. */
@@ -125,16 +108,72 @@ static unsigned long long count_user_tasks(unsigned long long uid)
 	return n;
 }
 
+/* A byte rlimit against a kB size of /proc/PID/status. */
+struct rlimit_kb {
+	int mr;			/* the mapping reason it refuses for */
+	const char *check;
+	const char *limit_row;	/* in /proc/PID/limits */
+	const char *status_key;	/* in /proc/PID/status */
+	const char *none_fmt;	/* pid */
+	const char *unlimited_fmt;	/* pid, used kB */
+	const char *used_fmt;	/* pid, used kB, limit kB, percent */
+	const char *advice;
+};
+
+static const struct rlimit_kb rlimit_as = {
+	MR_RLIMIT_AS, "rlimit_as", "Max address space", "VmSize:",
+	"pid %d has no address space size to compare",
+	"pid %d maps %llu kB; RLIMIT_AS is unlimited",
+	"pid %d maps %llu of %llu kB (RLIMIT_AS, ulimit -v, %u%%)",
+	"thread stacks and mmap fail with ENOMEM/EAGAIN: raise ulimit -v (LimitAS=)",
+};
+
+/*
+ * The kernel compares data_vm (VmData: private writable mappings, brk and
+ * stacks) plus the request with RLIMIT_DATA, for mmap, mprotect, mremap and
+ * brk (since 4.7; brk only before).
+ */
+static const struct rlimit_kb rlimit_data = {
+	MR_RLIMIT_DATA, "rlimit_data", "Max data size", "VmData:",
+	"pid %d has no data size to compare",
+	"pid %d has %llu kB of data (VmData); RLIMIT_DATA is unlimited",
+	"pid %d has %llu of %llu kB of data (VmData; RLIMIT_DATA, ulimit -d, %u%%)",
+	"malloc, thread stacks and private writable mmap fail with ENOMEM/EAGAIN (dmesg: \"VmData ... exceed data ulimit\"): raise ulimit -d (LimitDATA=)",
+};
+
+static void check_rlimit_kb(int pid, const char *limits, const char *status,
+			    const struct rlimit_kb *r)
+{
+	unsigned long long lim, used;
+	char what[320];
+
+	if (limits_soft(limits, r->limit_row, &lim) ||
+	    keyed_u64(status, r->status_key, &used)) {
+		/* kernel threads have no VmSize, no VmData: nothing to compare */
+		snprintf(what, sizeof(what), r->none_fmt, pid);
+		add_finding(SEV_OK, -1, r->check, 0, UNLIMITED, what, NULL);
+	} else if (lim == UNLIMITED) {
+		snprintf(what, sizeof(what), r->unlimited_fmt, pid, used);
+		add_finding(SEV_OK, MAP_REASON(r->mr), r->check, used, UNLIMITED,
+			    what, NULL);
+	} else {
+		snprintf(what, sizeof(what), r->used_fmt, pid, used, lim / 1024,
+			 pct(used, lim / 1024));
+		add_finding(grade(used, lim / 1024, lim / 1024), MAP_REASON(r->mr),
+			    r->check, used, lim / 1024, what, r->advice);
+	}
+}
+
 void check_rlimits(const struct diag_ctx *ctx)
 {
 	int pid = ctx->pid;
-	unsigned long long nproc, as, uid, tasks, vmsize, cap = 0;
+	unsigned long long nproc, uid, tasks, cap = 0;
 	char path[PATH_MAX], what[320], user[96];
 	char *limits, *status, *p;
 
 	if (pid <= 0) {
 		add_finding(SEV_OK, R_NPROC, "nproc", 0, UNLIMITED,
-			    "RLIMIT_NPROC and RLIMIT_AS are per process: --pid PID checks them",
+			    "RLIMIT_NPROC, RLIMIT_AS and RLIMIT_DATA are per process: --pid PID checks them",
 			    NULL);
 		return;
 	}
@@ -179,24 +218,8 @@ void check_rlimits(const struct diag_ctx *ctx)
 			    "raise ulimit -u (LimitNPROC=, nproc in /etc/security/limits.conf) or find the user's thread leak");
 	}
 
-	if (limits_soft(limits, "Max address space", &as) ||
-	    keyed_u64(status, "VmSize:", &vmsize)) {
-		/* kernel threads have no VmSize: nothing to compare */
-		snprintf(what, sizeof(what), "pid %d has no address space size to compare", pid);
-		add_finding(SEV_OK, -1, "rlimit_as", 0, UNLIMITED, what, NULL);
-	} else if (as == UNLIMITED) {
-		snprintf(what, sizeof(what), "pid %d maps %llu kB; RLIMIT_AS is unlimited",
-			 pid, vmsize);
-		add_finding(SEV_OK, MAP_REASON(MR_RLIMIT_AS), "rlimit_as", vmsize, UNLIMITED,
-			    what, NULL);
-	} else {
-		snprintf(what, sizeof(what), "pid %d maps %llu of %llu kB (RLIMIT_AS, ulimit -v, %u%%)",
-			 pid, vmsize, as / 1024, pct(vmsize, as / 1024));
-		add_finding(grade(vmsize, as / 1024, as / 1024), MAP_REASON(MR_RLIMIT_AS),
-			    "rlimit_as", vmsize,
-			    as / 1024, what,
-			    "thread stacks and mmap fail with ENOMEM/EAGAIN: raise ulimit -v (LimitAS=)");
-	}
+	check_rlimit_kb(pid, limits, status, &rlimit_as);
+	check_rlimit_kb(pid, limits, status, &rlimit_data);
 	free(limits);
 	free(status);
 }

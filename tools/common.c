@@ -167,3 +167,55 @@ int is_number(const char *s)
 			return 0;
 	return 1;
 }
+
+/*
+ * uid's name from etc/passwd below root, parsed here rather than through
+ * getpwuid(): a static binary has no NSS.  1 if found.
+ */
+int user_name(unsigned long long uid, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	char *pw, *line, *next, *f[4];
+	int i, found = 0;
+
+	root_path(path, sizeof(path), "/etc/passwd");
+	pw = read_file(path, NULL);
+	if (!pw)
+		return 0;
+	for (line = pw; line && *line && !found; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		for (i = 0; i < 4; i++) {
+			f[i] = strsep(&line, ":");
+			if (!f[i])
+				break;
+		}
+		if (i == 4 && is_number(f[2]) && strtoull(f[2], NULL, 10) == uid) {
+			snprintf(buf, len, "%s", f[0]);
+			found = 1;
+		}
+	}
+	free(pw);
+	return found;
+}
+
+/*
+ * CLOCK_MONOTONIC (the module's event clock) or CLOCK_REALTIME now, in ns.
+ * The tests fix both (ENOMEMSTAT_TEST_MONOTONIC_NS, ENOMEMSTAT_TEST_REALTIME_NS)
+ * so that ages and wall clock times of fixture events do not depend on when
+ * they run.
+ */
+unsigned long long clock_now_ns(clockid_t clock)
+{
+	const char *env = getenv(clock == CLOCK_MONOTONIC ?
+				 "ENOMEMSTAT_TEST_MONOTONIC_NS" :
+				 "ENOMEMSTAT_TEST_REALTIME_NS");
+	struct timespec ts;
+
+	if (env && is_number(env))
+		return strtoull(env, NULL, 10);
+	if (clock_gettime(clock, &ts) < 0)
+		err(EXIT_TROUBLE, "clock_gettime");
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}

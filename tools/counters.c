@@ -45,16 +45,18 @@ const struct reason_info reasons[NR_REASONS] = {
 	[R_UNKNOWN] = { "unkn", "ENOMEM/EAGAIN the module could not attribute",
 		"/sys/kernel/debug/enomem_stats/probes shows which probes failed to register" },
 };
+/* In the enum's order, which is not the file's: the file is parsed by name. */
 const char *const map_counter_names[NR_MAP_COUNTERS] = {
-	"map_failed", "map_max_map_count", "map_rlimit_as", "map_commit",
-	"map_memcg", "map_other",
+	"map_failed", "map_max_map_count", "map_rlimit_as", "map_rlimit_data",
+	"map_commit", "map_memcg", "map_other",
 	"map_stack_failed", "map_stack_max_map_count", "map_stack_rlimit_as",
-	"map_stack_commit", "map_stack_memcg", "map_stack_other",
+	"map_stack_rlimit_data", "map_stack_commit", "map_stack_memcg",
+	"map_stack_other",
 	"map_missed",
 };
 
 const char *const map_reason_names[NR_MAP_REASONS] = {
-	"max_map_count", "rlimit_as", "commit", "memcg", "other",
+	"max_map_count", "rlimit_as", "rlimit_data", "commit", "memcg", "other",
 };
 
 const struct reason_info map_reasons[NR_MAP_REASONS] = {
@@ -62,13 +64,27 @@ const struct reason_info map_reasons[NR_MAP_REASONS] = {
 		"count the process's lines in /proc/PID/maps; raise sysctl vm.max_map_count or find the mapping (thread) leak" },
 	[MR_RLIMIT_AS] = { "as", "RLIMIT_AS (ulimit -v, systemd LimitAS=)",
 		"compare VmSize in /proc/PID/status with Max address space in /proc/PID/limits; raise ulimit -v or use smaller thread stacks (ulimit -s)" },
+	[MR_RLIMIT_DATA] = { "data", "RLIMIT_DATA (ulimit -d, systemd LimitDATA=)",
+		"compare VmData in /proc/PID/status with Max data size in /proc/PID/limits; the kernel logs \"VmData ... exceed data ulimit\" in dmesg; raise ulimit -d or LimitDATA=" },
 	[MR_COMMIT] = { "mcommit", "commit refused (vm.overcommit_memory, CommitLimit)",
 		"compare Committed_AS with CommitLimit in /proc/meminfo; each thread stack commits ulimit -s; raise vm.overcommit_ratio or add swap" },
 	[MR_MEMCG] = { "mmemcg", "a memory cgroup limit (memory.max)",
 		"find the cgroup with enomemstat --events; raise memory.max or MemoryMax=" },
-	[MR_OTHER] = { "mother", "ENOMEM with no named limit (address space full, RLIMIT_DATA, allocation failure)",
-		"enomemstat --events shows the call; a 32-bit-sized address space or RLIMIT_DATA (ulimit -d)" },
+	[MR_OTHER] = { "mother", "ENOMEM with no named limit (address space full, allocation failure; RLIMIT_DATA where the module has no rlimit_data line)",
+		"enomemstat --events shows the call; a 32-bit-sized address space, or RLIMIT_DATA (ulimit -d) on an older module" },
 };
+
+/* rlimit_data's lines, which a module from before them does not print */
+static int map_optional(int i)
+{
+	return i == M_REASON_FIRST + MR_RLIMIT_DATA ||
+	       i == M_STACK_REASON_FIRST + MR_RLIMIT_DATA;
+}
+
+int map_reason_shown(const struct counters *c, int r)
+{
+	return c->has_maps && (r != MR_RLIMIT_DATA || c->has_rlimit_data);
+}
 
 void explain_absent(void)
 {
@@ -129,15 +145,20 @@ static int parse_counters(const char *path, char *buf, size_t len,
 			}
 		}
 	}
-	/* all of the mapping counters, or none (a module from before them) */
-	if (mseen && mseen != (1 << NR_MAP_COUNTERS) - 1) {
-		for (i = 0; i < NR_MAP_COUNTERS && (mseen & (1 << i)); i++)
-			;
+	/*
+	 * All of the mapping counters, or none (a module from before them);
+	 * rlimit_data's pair both or neither (a module from before it).
+	 */
+	c->has_maps = mseen != 0;
+	c->has_rlimit_data = (mseen & (1 << (M_REASON_FIRST + MR_RLIMIT_DATA))) ||
+			     (mseen & (1 << (M_STACK_REASON_FIRST + MR_RLIMIT_DATA)));
+	for (i = 0; mseen && i < NR_MAP_COUNTERS; i++) {
+		if (mseen & (1 << i) || (map_optional(i) && !c->has_rlimit_data))
+			continue;
 		warnx("%s is truncated or malformed: '%s' is missing", path,
 		      map_counter_names[i]);
 		return CNT_BAD;
 	}
-	c->has_maps = mseen != 0;
 	for (i = 0; i < NR_COUNTERS; i++) {
 		if (!seen[i]) {
 			warnx("%s is truncated or malformed: '%s' is missing",

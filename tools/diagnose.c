@@ -126,7 +126,12 @@ void add_finding(enum sev sev, int reason, const char *check,
 	else if (n)
 		appendf(f->text, sizeof(f->text), "; %llu fork%s failed for this reason",
 			n, n == 1 ? "" : "s");
-	if (reason >= NR_REASONS)
+	if (reason >= NR_REASONS && diag_have_cnt && diag_cnt.has_maps &&
+	    !map_reason_shown(&diag_cnt, reason - NR_REASONS))
+		appendf(f->text, sizeof(f->text),
+			"; this module has no %s counter (it counts those refusals as other)",
+			map_reason_names[reason - NR_REASONS]);
+	else if (reason >= NR_REASONS)
 		map_watch_caveat(reason - NR_REASONS, n, f->text, sizeof(f->text));
 	if (sev != SEV_OK && advice)
 		appendf(f->text, sizeof(f->text), "; %s", advice);

@@ -14,19 +14,11 @@
 
 #include "enomemstat.h"
 
-static const char debugfs_dir[] = "/sys/kernel/debug";
+const char debugfs_dir[] = "/sys/kernel/debug";
 static const char events_file[] = "/sys/kernel/debug/enomem_stats/events";
 
-enum { EV_TIME, EV_PID, EV_TGID, EV_UID, EV_KIND, EV_ERRNO, EV_REASON,
-	EV_LIMIT, EV_CGROUP, NR_EV_FIELDS };
-
-struct event {
-	char *f[NR_EV_FIELDS];
-	char *comm;
-};
-
 /* Undo the kernel's \ooo escapes (as in /proc/mounts), in place. */
-static void unescape(char *s)
+void unescape(char *s)
 {
 	char *out = s;
 
@@ -43,11 +35,39 @@ static void unescape(char *s)
 	*out = '\0';
 }
 
-/* For the readable table: one event stays one line whatever comm holds. */
-static void print_sanitized(const char *s)
+/*
+ * For the readable table: one event stays one line whatever comm holds;
+ * padded with spaces to width.
+ */
+void print_sanitized(const char *s, int width)
 {
-	for (; *s; s++)
+	for (; *s; s++, width--)
 		putchar(iscntrl((unsigned char)*s) ? '?' : *s);
+	for (; width > 0; width--)
+		putchar(' ');
+}
+
+/*
+ * Split a line at single spaces into tok[] (at most MAX_FIELDS), every
+ * field non-empty and at least min of them.  Returns how many, or -1.
+ */
+int split_fields(char *line, char **tok, int min)
+{
+	int n = 0, i;
+	char *p = line;
+
+	while (p && n < MAX_FIELDS) {
+		tok[n++] = p;
+		p = strchr(p, ' ');
+		if (p)
+			*p++ = '\0';
+	}
+	if (p || n < min)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!*tok[i])
+			return -1;
+	return n;
 }
 
 /*
@@ -55,24 +75,15 @@ static void print_sanitized(const char *s)
  * future field would be inserted before comm, so tokens in between are
  * skipped rather than misread.
  */
-static int parse_event(char *line, struct event *e)
+int parse_event(char *line, struct event *e)
 {
-	char *tok[64];
-	int n = 0, i;
+	char *tok[MAX_FIELDS];
 	unsigned long long v;
-	char *p = line;
+	int n, i;
 
-	while (p && n < 64) {
-		tok[n++] = p;
-		p = strchr(p, ' ');
-		if (p)
-			*p++ = '\0';
-	}
-	if (p || n < NR_EV_FIELDS + 1)
+	n = split_fields(line, tok, NR_EV_FIELDS + 1);
+	if (n < 0)
 		return -1;
-	for (i = 0; i < n; i++)
-		if (!*tok[i])
-			return -1;
 	for (i = EV_TIME; i <= EV_UID; i++)
 		if (parse_u64(tok[i], &v) || !strcmp(tok[i], "max"))
 			return -1;
@@ -84,7 +95,11 @@ static int parse_event(char *line, struct event *e)
 	return 0;
 }
 
-static void explain_no_events(const char *path, int saved)
+/*
+ * Why a debugfs file of the module cannot be read (saved: open's errno).
+ * what: "event log", "per-cgroup table", ...
+ */
+void explain_no_debugfs_file(const char *path, int saved, const char *what)
 {
 	char p[PATH_MAX];
 	struct stat st;
@@ -93,8 +108,8 @@ static void explain_no_events(const char *path, int saved)
 	int empty = 1;
 
 	if (saved == EACCES || saved == EPERM) {
-		warnx("%s: permission denied: the event log is readable by root only",
-		      path);
+		warnx("%s: permission denied: the %s is readable by root only",
+		      path, what);
 		return;
 	}
 	if (saved != ENOENT) {
@@ -110,13 +125,13 @@ static void explain_no_events(const char *path, int saved)
 				empty = 0;
 		closedir(d);
 	} else if (errno == EACCES) {
-		warnx("%s: permission denied: the event log is readable by root only",
-		      p);
+		warnx("%s: permission denied: the %s is readable by root only",
+		      p, what);
 		return;
 	}
 	if (!d || empty) {
-		warnx("debugfs is not mounted at %s, so there is no event log; mount it with: mount -t debugfs none /sys/kernel/debug",
-		      p);
+		warnx("debugfs is not mounted at %s, so there is no %s; mount it with: mount -t debugfs none /sys/kernel/debug",
+		      p, what);
 		return;
 	}
 	root_path(p, sizeof(p), "%s", proc_stats);
@@ -124,8 +139,13 @@ static void explain_no_events(const char *path, int saved)
 		explain_absent();
 		return;
 	}
-	warnx("%s does not exist: the module is loaded but has no debugfs files (debugfs locked down or not built?); the counters still work",
-	      path);
+	root_path(p, sizeof(p), "%s/enomem_stats", debugfs_dir);
+	if (stat(p, &st) == 0 && strcmp(what, "event log"))
+		warnx("%s does not exist: this enomem_stats module has no %s (a module from before it)",
+		      path, what);
+	else
+		warnx("%s does not exist: the module is loaded but has no debugfs files (debugfs locked down or not built?); the counters still work",
+		      path);
 }
 
 static void print_event_row(const struct event *e)
@@ -137,12 +157,12 @@ static void print_event_row(const struct event *e)
 	       e->f[EV_PID], e->f[EV_TGID], e->f[EV_UID], e->f[EV_KIND],
 	       e->f[EV_ERRNO], e->f[EV_REASON], e->f[EV_LIMIT]);
 	printf("%-24s ", e->f[EV_CGROUP]);
-	print_sanitized(e->comm);
+	print_sanitized(e->comm, 0);
 	putchar('\n');
 }
 
 /* "-" in the limit and cgroup fields: the kernel had none to report. */
-static void jw_field_or_null(const char *key, const char *s)
+void jw_field_or_null(const char *key, const char *s)
 {
 	if (strcmp(s, "-"))
 		jw_string(key, s);
@@ -150,9 +170,9 @@ static void jw_field_or_null(const char *key, const char *s)
 		jw_null(key);
 }
 
-static void print_event_json(const struct event *e)
+/* An event's members, for --events and --follow's objects. */
+void event_json_members(const struct event *e)
 {
-	jw_object_open(NULL);
 	jw_number("time_ns", e->f[EV_TIME]);
 	jw_number("pid", e->f[EV_PID]);
 	jw_number("tgid", e->f[EV_TGID]);
@@ -163,6 +183,12 @@ static void print_event_json(const struct event *e)
 	jw_field_or_null("limit", e->f[EV_LIMIT]);
 	jw_field_or_null("cgroup", e->f[EV_CGROUP]);
 	jw_string("comm", e->comm);
+}
+
+static void print_event_json(const struct event *e)
+{
+	jw_object_open(NULL);
+	event_json_members(e);
 	jw_object_close();
 }
 
@@ -178,7 +204,7 @@ int show_events(int json)
 	root_path(path, sizeof(path), "%s", events_file);
 	buf = read_file(path, &len);
 	if (!buf) {
-		explain_no_events(path, errno);
+		explain_no_debugfs_file(path, errno, "event log");
 		return EXIT_TROUBLE;
 	}
 	if (len && buf[len - 1] != '\n') {

@@ -24,20 +24,28 @@ static void usage(FILE *f)
 		"       enomemstat [--json] INTERVAL [COUNT]\n"
 		"       enomemstat --diagnose [--pid PID] [--cgroup PATH] [--json] [--output FILE]\n"
 		"       enomemstat --events [--json] [--output FILE]\n"
+		"       enomemstat --top [cgroup|user] [--json] [--output FILE]\n"
+		"       enomemstat --follow [--json]\n"
 		"       enomemstat --reset\n"
 		"\n"
 		"Names the limit behind failed fork()/clone() calls, from enomem_stats.ko.\n"
 		"  --json           machine-readable output\n"
 		"  --prometheus     node_exporter textfile-collector format\n"
+		"  --prometheus-cgroups N  with --prometheus: series for the N cgroups with\n"
+		"                   the most failures (default 10, 0: none)\n"
 		"  --output FILE    (-o) write to FILE, replaced only once complete (mode 0644)\n"
 		"  --diagnose       check the live limits (pid_max, threads-max, commit, cgroups, rlimits)\n"
 		"  --pid PID        with --diagnose: that process's rlimits, mappings and cgroups\n"
 		"  --cgroup PATH    with --diagnose: that cgroup and its ancestors\n"
 		"  --events         the module's recent failed forks (debugfs, root only)\n"
+		"  --top [cgroup|user]  failures per cgroup (default) or user, most first\n"
+		"                   (debugfs, root only)\n"
+		"  --follow         print each failure as it happens, until Ctrl-C (root)\n"
 		"  --reset          zero the counters (root)\n"
 		"  --root DIR       read proc/sys files below DIR (also ENOMEMSTAT_ROOT)\n"
 		"  -h, --help       this text;  -V, --version\n"
-		"Exit: 0 fine, 1 --diagnose found a ceiling hit or near, 2 error.\n");
+		"Exit: 0 fine, 1 --diagnose found a ceiling hit or near, 2 error,\n"
+		"3 --follow: the module was unloaded.\n");
 }
 
 static void __attribute__((noreturn)) bad_usage(const char *fmt, ...)
@@ -55,7 +63,7 @@ static void __attribute__((noreturn)) bad_usage(const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_ROOT = 256, OPT_CGROUP };
+	enum { OPT_ROOT = 256, OPT_CGROUP, OPT_TOP, OPT_FOLLOW, OPT_PROM_CGROUPS };
 	static const struct option opts[] = {
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "prometheus",	no_argument,		NULL, 'p' },
@@ -64,6 +72,9 @@ int main(int argc, char **argv)
 		{ "cgroup",	required_argument,	NULL, OPT_CGROUP },
 		{ "events",	no_argument,		NULL, 'e' },
 		{ "reset",	no_argument,		NULL, 'r' },
+		{ "top",	optional_argument,	NULL, OPT_TOP },
+		{ "follow",	no_argument,		NULL, OPT_FOLLOW },
+		{ "prometheus-cgroups", required_argument, NULL, OPT_PROM_CGROUPS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "root",	required_argument,	NULL, OPT_ROOT },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -71,6 +82,9 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int json = 0, prom = 0, diag = 0, events = 0, reset = 0, pid = 0;
+	int top = 0, follow_mode = 0, prom_cgroups = 10, prom_cgroups_set = 0;
+	enum who_table top_table = WHO_CGROUP;
+	const char *top_arg;
 	const char *cgroup = NULL, *output = NULL, *env;
 	double interval = 0;
 	long count = 0;
@@ -116,6 +130,28 @@ int main(int argc, char **argv)
 				bad_usage("--output needs a file name, not '%s'", optarg);
 			output = optarg;
 			break;
+		case OPT_TOP:
+			/* "--top user" as well as "--top=user" */
+			top_arg = optarg;
+			if (!top_arg && optind < argc && argv[optind][0] != '-')
+				top_arg = argv[optind++];
+			if (top_arg && strcmp(top_arg, "cgroup") && strcmp(top_arg, "user"))
+				bad_usage("--top takes cgroup or user, not '%s'", top_arg);
+			top = 1;
+			top_table = top_arg && !strcmp(top_arg, "user") ? WHO_USER : WHO_CGROUP;
+			break;
+		case OPT_FOLLOW:
+			follow_mode = 1;
+			break;
+		case OPT_PROM_CGROUPS:
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0 || v > 100000)
+				bad_usage("--prometheus-cgroups needs a number of cgroups, not '%s'",
+					  optarg);
+			prom_cgroups = (int)v;
+			prom_cgroups_set = 1;
+			break;
 		case OPT_ROOT:
 			root = optarg;
 			break;
@@ -134,16 +170,20 @@ int main(int argc, char **argv)
 		root = "";
 	if (json + prom > 1)
 		bad_usage("--json and --prometheus exclude each other");
-	if (diag + events + reset > 1)
-		bad_usage("--diagnose, --events and --reset exclude each other");
+	if (diag + events + reset + top + follow_mode > 1)
+		bad_usage("--diagnose, --events, --top, --follow and --reset exclude each other");
+	if (prom_cgroups_set && !prom)
+		bad_usage("--prometheus-cgroups goes with --prometheus");
+	if (follow_mode && output)
+		bad_usage("--follow prints until Ctrl-C; --output writes one result");
 	if ((pid || cgroup) && !diag)
 		bad_usage("--pid and --cgroup go with --diagnose");
-	if (prom && (diag || events || reset))
+	if (prom && (diag || events || reset || top || follow_mode))
 		bad_usage("--prometheus only formats the counters");
 	if (reset && (json || output))
 		bad_usage("--reset takes no output format");
 	if (optind < argc) {
-		if (diag || events || reset || prom)
+		if (diag || events || reset || prom || top || follow_mode)
 			bad_usage("INTERVAL goes with the counter table or --json only");
 		errno = 0;
 		interval = strtod(argv[optind], &end);
@@ -171,6 +211,10 @@ int main(int argc, char **argv)
 		ret = do_reset();
 	else if (events)
 		ret = show_events(json);
+	else if (top)
+		ret = show_top(top_table, json);
+	else if (follow_mode)
+		ret = follow(json);
 	else if (diag)
 		ret = diagnose(pid, cgroup, json);
 	else if (interval > 0)
@@ -178,8 +222,10 @@ int main(int argc, char **argv)
 	else {
 		ret = read_counters(&c);
 		if (ret == CNT_OK) {
-			if (prom)
+			if (prom) {
 				print_prometheus(&c);
+				print_prometheus_cgroups(prom_cgroups);
+			}
 			else if (json)
 				print_json(&c, -1);
 			else

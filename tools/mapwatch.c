@@ -38,6 +38,7 @@ static int watch_errno;		/* why W_HIDDEN */
 static const char *const refused_by[NR_MAP_REASONS] = {
 	[MR_MAX_MAP_COUNT] = "refused by vm.max_map_count",
 	[MR_RLIMIT_AS] = "refused by RLIMIT_AS",
+	[MR_RLIMIT_DATA] = "refused by RLIMIT_DATA",
 	[MR_COMMIT] = "refused by the commit limit",
 	[MR_MEMCG] = "refused by a memory cgroup",
 	[MR_OTHER] = "refused for no named limit",

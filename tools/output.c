@@ -29,7 +29,10 @@ static void print_map_table(const struct counters *c)
 	for (i = 0; i < NR_MAP_REASONS; i++) {
 		n = c->m[M_REASON_FIRST + i];
 		st = c->m[M_STACK_REASON_FIRST + i];
-		if (n)
+		if (!map_reason_shown(c, i))
+			/* an older module: counted in other */
+			printf("%-14s %10s %10s\n", map_reason_names[i], "-", "-");
+		else if (n)
 			printf("%-14s %10llu %10llu  %s%s: %s\n", map_reason_names[i],
 			       n, st, st ? "threads could not be created because of " : "",
 			       map_reasons[i].limit, map_reasons[i].hint);
@@ -101,12 +104,15 @@ void print_json(const struct counters *c, int sample)
 		jw_uint("failed", c->m[M_FAILED]);
 		jw_object_open("reasons");
 		for (i = 0; i < NR_MAP_REASONS; i++)
-			jw_uint(map_reason_names[i], c->m[M_REASON_FIRST + i]);
+			if (map_reason_shown(c, i))
+				jw_uint(map_reason_names[i], c->m[M_REASON_FIRST + i]);
 		jw_object_close();
 		jw_uint("stack_failed", c->m[M_STACK_FAILED]);
 		jw_object_open("stack_reasons");
 		for (i = 0; i < NR_MAP_REASONS; i++)
-			jw_uint(map_reason_names[i], c->m[M_STACK_REASON_FIRST + i]);
+			if (map_reason_shown(c, i))
+				jw_uint(map_reason_names[i],
+					c->m[M_STACK_REASON_FIRST + i]);
 		jw_object_close();
 		jw_uint("missed", c->m[M_MISSED]);
 		jw_object_close();
@@ -155,6 +161,8 @@ void print_prometheus(const struct counters *c)
 	prom_family("enomem_stats_map_failures_total", "counter",
 		    "Failed mappings by the limit that refused them; stack=\"1\": thread stacks (pthread_create EAGAIN).");
 	for (i = 0; i < NR_MAP_REASONS; i++) {
+		if (!map_reason_shown(c, i))
+			continue;
 		st = c->m[M_STACK_REASON_FIRST + i];
 		printf("enomem_stats_map_failures_total{reason=\"%s\",stack=\"0\"} %llu\n",
 		       map_reason_names[i], c->m[M_REASON_FIRST + i] - st);

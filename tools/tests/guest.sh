@@ -45,6 +45,9 @@ check() { # NAME STATUS DETAIL: ok if STATUS (of a test just run) is 0
 	if [ "$2" = 0 ]; then ok "$1"; else not_ok "$1" "$3"; fi
 }
 val() { awk -v k="$1" '$1 == k { print $2 }' "$P"; }
+# rlimit_data: only where the module has its lines (after map_missed)
+[ -n "$(val map_rlimit_data 2>/dev/null)" ] &&
+	MAP_REASONS="max_map_count rlimit_as rlimit_data commit memcg other"
 # map_json PREFIX: {"max_map_count":N,...} from the PREFIX<reason> counters
 map_json() {
 	o="" sep=""
@@ -242,6 +245,91 @@ else
 	check "--diagnose notes follow the watch lines" $? "wrong:$bad; $(grep '^enomem_stats: ' "$T/out" | head -c 600)"
 fi
 
+# --- --follow prints a failure provoked after it started: a shell joins the
+# full pids cgroup $G and forks.  Its header line on a pipe says the stream
+# is open (an open starts at the next event); a watchdog ends a --follow
+# that never shows the line, so a missing event fails instead of hanging.
+follow_check() {
+	name="--follow prints a fork refused after it started, exits 0 on Ctrl-C"
+	if [ ! -e "$R/proc/enomem_stats_follow" ]; then
+		skip "$name" "no /proc/enomem_stats_follow (a module without the stream)"
+		return
+	fi
+	rm -f "$T/fpipe"
+	mkfifo "$T/fpipe"
+	# timeout: busybox's runs --follow itself as $! (its watchdog is a
+	# child); GNU's passes Ctrl-C on.  Its SIGTERM ends --follow with 0.
+	to=
+	command -v timeout > /dev/null 2>&1 && to="timeout 60"
+	$to "$BIN" --follow > "$T/fpipe" 2> "$T/ferr" &
+	fp=$!
+	exec 3< "$T/fpipe"
+	IFS= read -r l <&3
+	# ( : ) forks; pids.max 1 is full with the holder, so the fork fails
+	sh -c 'echo $$ > "$1/cgroup.procs" && ( : ); exit 0' sh "$G" 2>/dev/null
+	seen=""
+	while [ -n "$to" ] && IFS= read -r l <&3; do
+		case $l in
+		*" cgroup_pids "*enomemstat-guest*) seen=$l; break ;;
+		esac
+	done
+	kill -INT $fp 2>/dev/null
+	wait $fp
+	rc=$?
+	exec 3<&-
+	[ -n "$to" ] || { skip "$name" "no timeout(1) to bound the wait"; return; }
+	[ -n "$seen" ] && [ $rc = 0 ]
+	check "$name" $? "exit $rc, line '$seen': $(head -c 300 "$T/ferr")"
+}
+
+# --- --top: every cgroup and uid of the module's tables, with the sum of
+# its entries, in the JSON rows (the same data as the table) ---
+WHO=$R/sys/kernel/debug/enomem_stats
+# top_check TABLE KEYFMT ARGS...: KEYFMT turns a key (awk's k) into the
+# start of its JSON row; skips when the table moved while enomemstat read it.
+top_check() {
+	tab=$1 keyfmt=$2 name="--top $1 agrees with the $1 table"
+	shift 2
+	if [ ! -r "$WHO/$tab" ]; then
+		skip "$name" "no $WHO/$tab (a module without the who tables)"
+		return
+	fi
+	cat "$WHO/$tab" > "$T/tab.before"
+	"$BIN" "$@" --json > "$T/out" 2> "$T/err"
+	rc=$?
+	cat "$WHO/$tab" > "$T/tab.after"
+	if ! cmp -s "$T/tab.before" "$T/tab.after"; then
+		skip "$name" "the table changed while reading"
+		return
+	fi
+	# key total, for keys without escapes (\ooo) or JSON-quoted characters
+	awk '!/^#/ && $7 !~ /[\\"]/ { t[$7] += $1 } END { for (k in t) print k, t[k] }' \
+		"$T/tab.before" > "$T/keys"
+	if [ ! -s "$T/keys" ]; then
+		skip "$name" "the table is empty (no failure recorded)"
+		return
+	fi
+	bad=""
+	[ $rc = 0 ] || bad="exit $rc"
+	while read -r k total; do
+		want=$(awk -v k="$k" "BEGIN { $keyfmt }")
+		grep -q "$want,\"total\":$total," "$T/out" || bad="$bad $k=$total"
+	done < "$T/keys"
+	[ -z "$bad" ]
+	check "$name ($(wc -l < "$T/keys") rows)" $? "missing:$bad; $(head -c 400 "$T/out") $(head -c 200 "$T/err")"
+}
+top_check cgroups 'if (k == "-") print "\"cgroup\":null"; else print "\"cgroup\":\"" k "\""' --top
+top_check users 'print "\"uid\":" k ",\"user\":[^,]*"' --top user
+if [ -r "$WHO/cgroups" ] && "$BIN" --top > "$T/out" 2> "$T/err"; then
+	ev=$(sed -n '1s/.* evicted \([0-9]*\).*/\1/p' "$WHO/cgroups")
+	if [ "${ev:-0}" -gt 0 ]; then
+		grep -q "entries evicted" "$T/out"
+	else
+		! grep -q "entries evicted" "$T/out"
+	fi
+	check "--top's evicted line follows the table's header (evicted ${ev:-?})" $? "$(tail -n 2 "$T/out")"
+fi
+
 # A full cgroup must come out as HIT with exit 1: pids.max 1 holding one sleep.
 # cgroup v2, or the v1 pids hierarchy the guest mounts on kernels without v2
 # (3.10: RHEL 7's backported pids controller).
@@ -264,11 +352,12 @@ if [ -n "$G" ]; then
 	echo $sp > "$G/cgroup.procs"
 	"$BIN" --diagnose --cgroup /enomemstat-guest > "$T/out" 2> "$T/err"
 	rc=$?
+	[ $rc = 1 ] && grep -q "^HIT   cgroup_pids: /enomemstat-guest$v1: 1 of 1 tasks" "$T/out"
+	check "--diagnose --cgroup finds a full pids cgroup${v1:- (v2)}" $? "exit $rc: $(head -c 400 "$T/out") $(head -c 200 "$T/err")"
+	follow_check
 	kill $sp
 	wait $sp 2>/dev/null
 	rmdir "$G" 2>/dev/null
-	[ $rc = 1 ] && grep -q "^HIT   cgroup_pids: /enomemstat-guest$v1: 1 of 1 tasks" "$T/out"
-	check "--diagnose --cgroup finds a full pids cgroup${v1:- (v2)}" $? "exit $rc: $(head -c 400 "$T/out") $(head -c 200 "$T/err")"
 fi
 
 # --- interval mode, and Ctrl-C ---

@@ -29,6 +29,13 @@ if ! make -s -C "$TOOLS" enomemstat >&2; then
 	exit 1
 fi
 
+# Test-only clocks: the ages of --top and the wall clock times of --follow
+# are computed against these, so they do not depend on when the tests run.
+ENOMEMSTAT_TEST_MONOTONIC_NS=200000000000	# 200 s after boot
+ENOMEMSTAT_TEST_REALTIME_NS=1796515200000000000	# 2026-12-06 00:00:00 UTC
+TZ=UTC
+export ENOMEMSTAT_TEST_MONOTONIC_NS ENOMEMSTAT_TEST_REALTIME_NS TZ
+
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/enomemstat-test.XXXXXX") || exit 1
 trap 'chmod -R u+rwX "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
 chmod 755 "$WORK"	# the permission cases run as nobody
@@ -280,6 +287,46 @@ sigint() {
 	compare interval_sigint "$root" $rc
 }
 
+# --follow reads a FIFO standing in for /proc/enomem_stats_follow: the test
+# writes lines into it and closes it, which is what the module's EOF (an
+# unload) looks like to the reader.  The reader blocks in read() meanwhile.
+#
+# follow_eof NAME SAMPLE ARGS...: all of samples/SAMPLE, then EOF (exit 3).
+follow_eof() {
+	name=$1 sample=$2
+	shift 2
+	root=$(fresh follow_run)
+	mkfifo "$root/proc/enomem_stats_follow" || { not_ok "$name" "mkfifo"; return; }
+	"$BIN" --root "$root" --follow "$@" > "$WORK/out" 2> "$WORK/err" &
+	pid=$!
+	# opening for writing waits for enomemstat to open it for reading
+	cat "$HERE/samples/$sample" > "$root/proc/enomem_stats_follow"
+	wait $pid
+	compare "$name" "$root" $?
+}
+
+# Ctrl-C while --follow waits in read(): exit 0.  Its header and the first
+# event are read from a pipe before the signal goes, so the handler is in
+# place; the stream stays open, so no EOF can end it first.
+follow_sigint() {
+	name=$1
+	shift
+	root=$(fresh follow_run)
+	rm -f "$WORK/pipe"
+	mkfifo "$root/proc/enomem_stats_follow" "$WORK/pipe" ||
+		{ not_ok "$name" "mkfifo"; return; }
+	"$BIN" --root "$root" --follow "$@" > "$WORK/pipe" 2> "$WORK/err" &
+	pid=$!
+	exec 3< "$WORK/pipe" 5> "$root/proc/enomem_stats_follow"
+	: > "$WORK/out"
+	head -n 1 "$HERE/samples/follow" >&5
+	case " $* " in *" --json "*) read_lines 1 ;; *) read_lines 2 ;; esac
+	kill -INT $pid
+	stop_interval
+	exec 5>&-
+	compare "$name" "$root" $rc
+}
+
 # --reset writes "reset" to the counters file (a plain file in the fixture).
 reset() {
 	root=$(fresh reset_run)
@@ -323,6 +370,49 @@ t maps_watch_partial_json	maps+watch_partial --diagnose --json
 t maps_watch_partial_pid	map_zero+watch_partial --diagnose --pid 1234
 t maps_watch_none	maps+watch_none --diagnose
 t maps_watch_maps1	maps+watch_maps1 --diagnose --pid 1234
+# RLIMIT_DATA: its two lines after map_missed (absent above: an older module)
+t maps_data_table	maps_data
+t maps_data_json	maps_data --json
+t maps_data_prometheus	maps_data --prometheus
+t maps_data_half	maps_data_half
+t maps_data_diag	maps_data+data_near --diagnose --pid 1234
+t maps_data_diag_json	maps_data+data_hit --diagnose --pid 1234 --json
+t maps_data_watch	maps_data+watch_data --diagnose
+t maps_data_watch_json	maps_data+watch_data --diagnose --json
+t data_hit		data_hit --diagnose --pid 1234
+t data_near		data_near --diagnose --pid 1234
+
+# --- who is failing: the per-cgroup and per-user tables ---
+t top			who --top
+t top_cgroup		who --top cgroup
+t top_user		who --top user
+t top_user_eq		who --top=user
+t top_json		who --top --json
+t top_user_json		who --top user --json
+t top_evicted		who_evicted --top
+t top_user_evicted	who_evicted --top user
+t top_empty		who_empty --top
+t top_empty_json	who_empty --top user --json
+t top_bad		who_bad --top
+t top_user_bad		who_bad --top user
+t top_no_table		base --top
+t top_no_module		absent+events_no_dir --top
+as_nobody top_denied	who sys/kernel/debug/enomem_stats/cgroups --top
+t top_prometheus	maps_data+who --prometheus
+t top_prometheus_1	who --prometheus --prometheus-cgroups 1
+t top_prometheus_0	who --prometheus --prometheus-cgroups 0
+t top_prometheus_evicted	who_evicted --prometheus --prometheus-cgroups 2
+as_nobody top_prometheus_denied	who sys/kernel/debug/enomem_stats/cgroups --prometheus
+output output_top	who old top.out --top
+
+# --- --follow: a FIFO stands in for the stream ---
+follow_eof follow		follow
+follow_eof follow_json		follow --json
+follow_eof follow_partial	follow_partial
+follow_sigint follow_sigint
+follow_sigint follow_sigint_json --json
+t follow_no_stream	base --follow
+t follow_no_module	absent --follow
 
 # --- --output FILE: complete, mode 0644, atomic, nothing left behind ---
 output output_prometheus	base old prometheus.out --prometheus
@@ -419,6 +509,8 @@ t cg1_cgroup		cg1 --diagnose --cgroup /user.slice
 t events		base --events
 t events_json		base --events --json
 t events_empty		events_empty --events
+t events_rlimit_data	events_data --events
+t events_rlimit_data_json	events_data --events --json
 t events_empty_json	events_empty --events --json
 t events_future		events_future --events
 t events_malformed	events_malformed --events
@@ -447,6 +539,12 @@ t args_too_many		base 1 2 3
 t args_output_interval	base --output /tmp/x.prom 1 3
 t args_output_reset	base --reset -o /tmp/x.prom
 t args_output_dir	base --prometheus -o /tmp/
+t args_top_bad		base --top pids
+t args_top_events	base --top --events
+t args_follow_output	base --follow -o /tmp/x.prom
+t args_follow_prom	base --follow --prometheus
+t args_prom_cgroups_alone	base --prometheus-cgroups 3
+t args_prom_cgroups_word	base --prometheus --prometheus-cgroups x
 
 # ENOMEMSTAT_ROOT works like --root
 root=$(fixture base)
