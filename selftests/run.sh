@@ -419,7 +419,7 @@ fi
 # with its own "N passed, N failed"; its lines are shown prefixed by LABEL
 # and its count added.  A hung suite fails instead of hanging make check.
 host_suite() {
-	hs_name=$1 hs_label=$2 hs_limit=$3
+	hs_name=$1 hs_label=$2 hs_limit=$3 hs_script=${4#"$top"/}
 	shift 3
 	timeout "$hs_limit" sh "$@" >"$work/$hs_name-tests.log" 2>&1
 	sed "s/^/$hs_label: /" "$work/$hs_name-tests.log"
@@ -430,7 +430,7 @@ host_suite() {
 		passed=$((passed + $1))
 		failed=$((failed + $3))
 		;;
-	*) fail "$hs_name/tests/run.sh did not end with \"N passed, N failed\"" ;;
+	*) fail "$hs_script did not end with \"N passed, N failed\"" ;;
 	esac
 }
 

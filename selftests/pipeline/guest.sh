@@ -44,6 +44,15 @@ else
 	G=
 fi
 
+# On v1, where a name=systemd hierarchy is mounted (RHEL 7's systemd puts
+# every unit there), the unit's path there too, as systemd would: the
+# module names the cgroup from that hierarchy when it can.
+S=
+if [ -n "$G" ]; then
+	S=$(awk '$3 == "cgroup" && $4 ~ /(^|,)name=systemd(,|$)/ { print $2; exit }' /proc/mounts)
+	[ -n "$S" ] && S=$S/$UNIT && mkdir -p "$S"
+fi
+
 snapshot 1
 n=0
 if [ -n "$G" ] && mkdir -p "$G" && echo 1 > "$G/pids.max"; then
@@ -52,13 +61,15 @@ if [ -n "$G" ] && mkdir -p "$G" && echo 1 > "$G/pids.max"; then
 		# A shell alone in the cgroup (its one task), forking once: the
 		# fork is refused, and ash gives up with "can't fork".  The
 		# subshell is not the last command, so ash cannot run it unforked.
-		sh -c 'echo $$ > "$1/cgroup.procs" && ( : ); :' sh "$G" 2>/dev/null
+		sh -c '{ [ -z "$2" ] || echo $$ > "$2/cgroup.procs"; } &&
+			echo $$ > "$1/cgroup.procs" && ( : ); :' sh "$G" "$S" 2>/dev/null
 		i=$((i + 1))
 	done
 	n=$i
 fi
 echo "ENOMEM-PIPE-FORKS $n"
 snapshot 2
-# the slice too, when nothing else is in it
+# the slices too, when nothing else is in them
 [ -n "$G" ] && rmdir "$G" "${G%/*}" 2>/dev/null
+[ -n "$S" ] && rmdir "$S" "${S%/*}" 2>/dev/null
 exit 0

@@ -81,7 +81,7 @@ if [ $# -lt 2 ] || [ $(($# % 2)) != 0 ]; then
 fi
 for t in prometheus prometheus-node-exporter curl; do
 	if ! command -v $t >/dev/null; then
-		not_ok "pipeline: $t installed" "apt-get install prometheus prometheus-node-exporter curl"
+		not_ok "$t installed" "apt-get install prometheus prometheus-node-exporter curl"
 		finish
 	fi
 done
@@ -96,7 +96,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # a stop from outside (run.sh's timeout) still reports what ran, as a failure
-trap 'not_ok "pipeline: stopped by a signal before its end"; finish' INT TERM HUP
+trap 'not_ok "stopped by a signal before its end"; finish' INT TERM HUP
 
 # listening PORT: something listens on 127.0.0.1 or any address at PORT
 listening() {
@@ -154,7 +154,9 @@ alert_query() {
 	echo "ALERTS{alertname=\"$a\",alertstate=\"firing\",kernel=\"$2\"$l}"
 }
 # snap_value FILE SERIES: the value of SERIES (written as enomemstat writes it)
-snap_value() { awk -v s="$2" '$1 == s { print $2; f = 1 } END { exit !f }' "$1"; }
+snap_value() {
+	awk -v s="$2" 'substr($0, 1, length(s) + 1) == s " " { print $NF; f = 1 } END { exit !f }' "$1"
+}
 
 # --- one node_exporter per guest, then Prometheus over them all ---
 cfg=$tmp/prometheus.yml
@@ -187,7 +189,7 @@ start() {
 		# only a port taken meanwhile is worth another try
 		grep -q 'address already in use' "$2" || break
 	done
-	not_ok "pipeline: $1 starts and answers on 127.0.0.1" "$(tail -n 5 "$2" | tr '\n' ' ' | cut -c 1-600)"
+	not_ok "$1 starts and answers on 127.0.0.1" "$(tail -n 5 "$2" | tr '\n' ' ' | cut -c 1-600)"
 	return 1
 }
 # shellcheck disable=SC2317 # called through start
@@ -210,7 +212,7 @@ while [ $# -ge 2 ]; do
 	shift 2
 	mkdir -p "$tmp/text$i"
 	for f in 1.prom 2.prom forks; do
-		[ -s "$d/$f" ] || { not_ok "pipeline $k: $d/$f present"; continue 2; }
+		[ -s "$d/$f" ] || { not_ok "$k: $d/$f present"; continue 2; }
 	done
 	cp "$d/1.prom" "$tmp/text$i/enomem.prom"
 	start "node_exporter ($k)" "$tmp/node$i.log" /metrics node_exporter || continue
@@ -229,9 +231,9 @@ for a in $alerts; do
 	grep -q "\"name\":\"${a%%\{*}\"" "$tmp/rules.json" || bad="$bad ${a%%\{*}"
 done
 if [ -z "$bad" ]; then
-	ok "pipeline: prometheus loaded $(basename "$rules") with its alerts$(for a in $alerts; do printf ' %s' "${a%%\{*}"; done)"
+	ok "prometheus loaded $(basename "$rules") with its alerts$(for a in $alerts; do printf ' %s' "${a%%\{*}"; done)"
 else
-	not_ok "pipeline: prometheus loaded $(basename "$rules") with its alerts" "missing:$bad"
+	not_ok "prometheus loaded $(basename "$rules") with its alerts" "missing:$bad"
 fi
 
 # --- snapshot 1: scraped, its values, no alert while nothing moves ---
@@ -240,23 +242,23 @@ for e in $labels; do
 	# three scrapes of 1.prom, then one evaluation more over them
 	if poll "$limit" has_value "count_over_time(enomem_stats_module_loaded{kernel=\"$k\"}[5m]) >= bool 3" 1 &&
 		poll "$limit" has_value "count_over_time(enomem_stats_module_loaded{kernel=\"$k\"}[5m]) >= bool 4" 1; then
-		ok "pipeline $k: node_exporter serves snapshot 1 and prometheus scrapes it"
+		ok "$k: node_exporter serves snapshot 1 and prometheus scrapes it"
 	else
-		not_ok "pipeline $k: node_exporter serves snapshot 1 and prometheus scrapes it" \
+		not_ok "$k: node_exporter serves snapshot 1 and prometheus scrapes it" \
 			"$(tail -n 3 "$tmp/node$i.log" "$tmp/prometheus.log" | tr '\n' ' ' | cut -c 1-600)"
 	fi
 	v=$(values "node_textfile_scrape_error{kernel=\"$k\"}")
 	if [ "$v" = 0 ]; then
-		ok "pipeline $k: the textfile collector parses enomemstat's output"
+		ok "$k: the textfile collector parses enomemstat's output"
 	else
-		not_ok "pipeline $k: the textfile collector parses enomemstat's output" \
+		not_ok "$k: the textfile collector parses enomemstat's output" \
 			"node_textfile_scrape_error: ${v:-none}; $(tail -n 3 "$tmp/node$i.log" | tr '\n' ' ')"
 	fi
 	v=$(values "ALERTS{kernel=\"$k\"}" | wc -l)
 	if [ "$v" = 0 ]; then
-		ok "pipeline $k: no alert while snapshot 1's counters stand still"
+		ok "$k: no alert while snapshot 1's counters stand still"
 	else
-		not_ok "pipeline $k: no alert while snapshot 1's counters stand still" \
+		not_ok "$k: no alert while snapshot 1's counters stand still" \
 			"$(grep -o '"alertname":"[^"]*"' "$tmp/q" | tr '\n' ' ')"
 	fi
 done
@@ -275,58 +277,60 @@ for e in $labels; do
 	for a in $alerts ${has_cg:+$cg_alerts}; do
 		q=$(alert_query "$a" "$k")
 		if poll "$limit" has_value "$q" 1; then
-			ok "pipeline $k: alert $a firing"
+			ok "$k: alert $a firing"
 		else
 			why="no result for $q within $limit s"
 			grep -q "\"name\":\"${a%%\{*}\"" "$tmp/rules.json" ||
 				why="${a%%\{*} is not among the rules loaded from $rules"
 			values "ALERTS{kernel=\"$k\"}" >/dev/null
-			not_ok "pipeline $k: alert $a firing" "$why" \
+			not_ok "$k: alert $a firing" "$why" \
 				"ALERTS now: $(grep -o '"metric":{[^}]*}' "$tmp/q" | tr '\n' ' ' | cut -c 1-600)"
 		fi
 	done
 	if [ -z "$has_cg" ]; then
 		for a in $cg_alerts; do
-			skip "pipeline $k: alert $a firing" "no $cg_family in the guest's enomemstat --prometheus"
+			skip "$k: alert $a firing" "no $cg_family in the guest's enomemstat --prometheus"
 		done
 	fi
 	# once the alert fired, the newest sample is 2.prom's
 	for s in $series ${has_cg:+$cg_series}; do
 		want=$(snap_value "$d/2.prom" "$s")
 		if [ -z "$want" ]; then
-			not_ok "pipeline $k: series $s" "not in the guest's snapshot 2"
+			not_ok "$k: series $s" "not in the guest's snapshot 2"
 		elif poll 5 has_value "$(with_label "$s" "kernel=\"$k\"")" "$want"; then
-			ok "pipeline $k: series $s is $want, as enomemstat wrote"
+			ok "$k: series $s is $want, as enomemstat wrote"
 		else
-			not_ok "pipeline $k: series $s is $want, as enomemstat wrote" "prometheus: $(values "$(with_label "$s" "kernel=\"$k\"")" | tr '\n' ' ')"
+			not_ok "$k: series $s is $want, as enomemstat wrote" "prometheus: $(values "$(with_label "$s" "kernel=\"$k\"")" | tr '\n' ' ')"
 		fi
 	done
 	if [ -z "$has_cg" ]; then
 		for s in $cg_series; do
-			skip "pipeline $k: series $s" "no $cg_family in the guest's enomemstat --prometheus"
+			skip "$k: series $s" "no $cg_family in the guest's enomemstat --prometheus"
 		done
 	fi
 	# every sample enomemstat wrote, label for label and value for value
 	bad=
 	total=0
-	while read -r s v; do
-		case $s in "#"* | "") continue ;; esac
+	# the value is the last field: a label value may hold spaces
+	while IFS= read -r l; do
+		case $l in "#"* | "") continue ;; esac
+		s=${l% *} v=${l##* }
 		total=$((total + 1))
 		has_value "$(with_label "$s" "kernel=\"$k\"")" "$v" || bad="$bad $s=$v"
 	done <"$d/2.prom"
 	if [ -z "$bad" ] && [ "$total" -gt 0 ]; then
-		ok "pipeline $k: all $total samples of snapshot 2 in prometheus with their values"
+		ok "$k: all $total samples of snapshot 2 in prometheus with their values"
 	else
-		not_ok "pipeline $k: all $total samples of snapshot 2 in prometheus with their values" "differ:$(echo "$bad" | cut -c 1-600)"
+		not_ok "$k: all $total samples of snapshot 2 in prometheus with their values" "differ:$(echo "$bad" | cut -c 1-600)"
 	fi
 	# the guest's own count: the provoked failures are in the snapshots
 	f=$(cat "$d/forks")
 	s=$d_series
 	a=$(snap_value "$d/1.prom" "$s") b=$(snap_value "$d/2.prom" "$s")
 	if [ "$((b - a))" = "$f" ] && [ "$f" -gt 0 ]; then
-		ok "pipeline $k: the guest's $f refused forks are counted between the snapshots"
+		ok "$k: the guest's $f refused forks are counted between the snapshots"
 	else
-		not_ok "pipeline $k: the guest's $f refused forks are counted between the snapshots" "cgroup_pids $a then $b"
+		not_ok "$k: the guest's $f refused forks are counted between the snapshots" "cgroup_pids $a then $b"
 	fi
 done
 finish
