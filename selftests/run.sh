@@ -38,6 +38,8 @@
 #                       then not counted)
 #   ENOMEM_NO_PACKAGES=1  skip building and checking the packages
 #                       (packaging/; then not counted)
+#   ENOMEM_NO_PIPELINE=1  skip the Prometheus pipeline test
+#                       (selftests/pipeline; then not counted)
 #   ENOMEM_DEBUG_CHECKS=1  add selftests/debug/guest-debug.sh ("make check-debug")
 #   ENOMEM_VM_MEM       guest memory (default 512M)
 #   ENOMEM_QEMU_ACCEL   QEMU accelerator (default tcg, multi-threaded;
@@ -151,6 +153,15 @@ if [ -f "$top/tools/tests/guest.sh" ] && [ -f "$top/tools/Makefile" ]; then
 		tail -n 20 "$work/tools.log"
 		fail "build static enomemstat for the guest (tools/)"
 	fi
+fi
+
+# The Prometheus pipeline test (selftests/pipeline): each guest writes two
+# snapshots of enomemstat --prometheus, node_exporter and prometheus on this
+# host take them from there.
+pipeline=
+if [ "$mode" = run ] && [ -z "${ENOMEM_NO_PIPELINE:-}" ] && [ -n "$guest_tool" ]; then
+	pipeline=$top/selftests/pipeline
+	: >"$work/pipeline.list"
 fi
 
 # The EL7 binary RPM's own enomemstat goes into every guest: a static binary
@@ -302,6 +313,14 @@ run_vm() { # kver root
 			cpio --quiet -o -H newc -R 0:0) | gzip >>"$out/initrd.gz"
 		rm -rf "$d"
 	fi
+	if [ -n "$pipeline" ]; then
+		d=$(mktemp -d)
+		mkdir "$d/pipeline"
+		cp "$pipeline/guest.sh" "$d/pipeline/"
+		(cd "$d" && printf 'pipeline\npipeline/guest.sh\n' |
+			cpio --quiet -o -H newc -R 0:0) | gzip >>"$out/initrd.gz"
+		rm -rf "$d"
+	fi
 	if [ -n "$debug_checks" ]; then
 		d=$(mktemp -d)
 		cp "$debug_checks" "$d/guest-debug.sh"
@@ -336,6 +355,13 @@ run_vm() { # kver root
 
 	judge "$log" "$kver" "$ntests" "$out/results.txt"
 	echo "# $kver: VM $((t1 - t0)) s; serial log: $log"
+	if [ -n "$pipeline" ]; then
+		if "$pipeline/extract.sh" "$log" "$out/pipeline" 2>"$out/pipeline.err"; then
+			echo "$kver $out/pipeline" >>"$work/pipeline.list"
+		else
+			fail "$kver: the guest's snapshots for the pipeline test: $(cat "$out/pipeline.err")"
+		fi
+	fi
 
 	b=1
 	while [ "$b" -le "$reload_boots" ] && [ "$nreload" -gt 0 ]; do
@@ -393,7 +419,7 @@ fi
 # with its own "N passed, N failed"; its lines are shown prefixed by LABEL
 # and its count added.  A hung suite fails instead of hanging make check.
 host_suite() {
-	hs_name=$1 hs_label=$2 hs_limit=$3
+	hs_name=$1 hs_label=$2 hs_limit=$3 hs_script=${4#"$top"/}
 	shift 3
 	timeout "$hs_limit" sh "$@" >"$work/$hs_name-tests.log" 2>&1
 	sed "s/^/$hs_label: /" "$work/$hs_name-tests.log"
@@ -404,13 +430,19 @@ host_suite() {
 		passed=$((passed + $1))
 		failed=$((failed + $3))
 		;;
-	*) fail "$hs_name/tests/run.sh did not end with \"N passed, N failed\"" ;;
+	*) fail "$hs_script did not end with \"N passed, N failed\"" ;;
 	esac
 }
 
 # The tools' unit tests run on the host and end with their own count.
 if [ "$mode" = run ] && [ -z "${ENOMEM_NO_TOOLS_TESTS:-}" ] && [ -f "$top/tools/tests/run.sh" ]; then
 	host_suite tools tools 600 "$top/tools/tests/run.sh"
+fi
+
+# The Prometheus pipeline, on the snapshots the guests wrote.
+if [ -n "$pipeline" ] && [ -s "$work/pipeline.list" ]; then
+	# shellcheck disable=SC2046 # "KVER DIR" pairs, no spaces
+	host_suite pipeline pipeline 120 "$pipeline/run.sh" $(cat "$work/pipeline.list")
 fi
 
 # The packages (packaging/): build the RPMs and .debs, check their contents,
@@ -425,7 +457,7 @@ fi
 # day Debian ships it.  Its result is reported, never counted.
 if [ "$mode" = run ] && [ -n "$canary" ]; then
 	ENOMEM_KERNELS=$canary ENOMEM_CANARY= ENOMEM_NO_DKMS=1 ENOMEM_NO_TOOLS_TESTS=1 ENOMEM_NO_PACKAGES=1 ENOMEM_NO_MATRIX=1 \
-		ENOMEM_WORK=$work/canary "$0" >"$work/canary.log" 2>&1
+		ENOMEM_NO_PIPELINE=1 ENOMEM_WORK=$work/canary "$0" >"$work/canary.log" 2>&1
 	sed 's/^/canary: /' "$work/canary.log" | grep -E '^canary: (not ok|# )' | head -n 40
 	kv=$(awk '{ print $2; exit }' "$work/canary/kernels" 2>/dev/null)
 	echo "# CANARY ${kv:-$canary} (not counted): $(tail -n 1 "$work/canary.log")"

@@ -42,6 +42,10 @@ else
 	want rpm2cpio have rpm2cpio
 	# dkms's RHEL behaviour is shown in a private mount namespace
 	want util-linux have unshare
+	# the Prometheus pipeline test (selftests/pipeline/run.sh)
+	want prometheus have prometheus
+	want prometheus-node-exporter have prometheus-node-exporter
+	want curl have curl
 fi
 
 [ -z "$missing" ] && exit 0
