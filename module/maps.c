@@ -5,30 +5,32 @@
  * pthread_create() ever reaches clone(); and brk() and mremap(), which fail
  * for the same limits.
  *
- * Two sources, by cost:
+ * Three sources, by cost:
  *
  * - Commit refusals (strict overcommit) need no probe of their own: the
  *   failure-only probe inside __vm_enough_memory() that forks use
  *   (reasons.c) also sees every refusal of a mapping call, and hands it here
  *   when no fork is in flight (enomem_maps_commit_refused()).  The syscall
  *   in progress says which call it was; each of the four fails with ENOMEM
- *   once the commit is refused.  So with the default maps=0, a thread stack
- *   refused by vm.overcommit_memory=2 is counted at no cost on success.
+ *   once the commit is refused.
  *
- * - The other reasons (max_map_count, RLIMIT_AS, memcg, other) have no
- *   failure-only function on these paths (the max_map_count and RLIMIT_AS
- *   checks are inline), so with maps=1 each entry point gets a kretprobe
- *   with no entry handler: a mapping that succeeds costs the probe and one
- *   compare.  Only a -ENOMEM return is looked at, and then the reason is
- *   read from state the kernel still holds: do_mmap and mprotect_fixup
- *   return with the mmap lock held for writing, so mm->map_count and
- *   mm->total_vm are what the check saw.  mremap is probed at its syscall,
- *   after the lock is dropped: another thread of the same process mapping
- *   at that moment can change what is read.  brk() has no return probe:
- *   with one on do_brk_flags(), 3 of 4 6.12 bench boots (single-threaded
- *   TCG) died with garbage RFLAGS in unrelated code, against 4 of 12
- *   without it (two with the module unloaded); until that is understood, brk() is counted
- *   for commit refusals only.
+ * - vm.max_map_count, RLIMIT_AS, RLIMIT_DATA and a memcg's refusal of a
+ *   vma: the failure-only sites that mapsites.c finds in the kernel's code
+ *   at load (enomem_maps_site_refused()).  Each re-reads what the kernel
+ *   compared, with the mmap lock still held, and counts only the limit
+ *   that refused: a block may be shared with other failures.
+ *
+ * - With maps=1, each entry point gets a kretprobe with no entry handler:
+ *   a mapping that succeeds costs the probe and one compare.  Only a
+ *   -ENOMEM return is looked at, and then the reason is read from state
+ *   the kernel still holds: do_mmap and mprotect_fixup return with the mmap
+ *   lock held for writing.  mremap is probed at its syscall, after the lock
+ *   is dropped: another thread of the same process mapping at that moment
+ *   can change what is read.  brk() has no return probe: with one on
+ *   do_brk_flags(), 3 of 4 6.12 bench boots (single-threaded TCG) died with
+ *   garbage RFLAGS in unrelated code, against 4 of 12 without it (two with
+ *   the module unloaded).  These add what no site sees: a plain mmap over
+ *   vm.max_map_count, "other", and a reason this kernel has no site for.
  *
  * The call's own arguments come from the syscall's registers (no lookups on
  * the way in; 64-bit syscalls only); a mapping made by the kernel itself
@@ -62,14 +64,14 @@
 
 /*
  * Off by default: the return probes fire on every mmap and mprotect,
- * and make bench measured a 1 MiB mmap+munmap 20% dearer on 3.10 (int3
+ * and make bench measured a 1 MiB mmap+munmap 12% dearer on 3.10 (int3
  * probes) and about 4% on 6.12 (ftrace-based), past the 1% the success path
- * may cost.  Failed forks, and mapping calls refused by the commit limit,
- * are attributed either way.
+ * may cost.  The failure-only sites count every reason this kernel has one
+ * for either way.
  */
 bool enomem_maps;
 module_param_named(maps, enomem_maps, bool, 0444);
-MODULE_PARM_DESC(maps, "also attribute mmap/mprotect/mremap calls refused by RLIMIT_AS or a memcg, and a plain mmap over vm.max_map_count (default 0: costs every mmap, see bench/results.md; commit and other vm.max_map_count refusals are counted either way)");
+MODULE_PARM_DESC(maps, "return probes on every mmap/mprotect/mremap: also count a plain mmap over vm.max_map_count, failures of no named limit, and reasons this kernel has no failure-only site for (default 0: costs every mmap, see bench/results.md)");
 
 /* What one failed call asked for, from its syscall's registers. */
 struct enomem_map_call {

@@ -1,26 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vm.max_map_count refusals of the mapping calls, seen where only they run:
- * the blocks that the kernel's own map_count comparisons lead to (found at
- * load by textblock.c), in the functions that split or add a vma.  A split
- * is what fails when a thread cannot be created for the limit: glibc maps
- * the stack PROT_NONE and then mprotect()s all but its guard page, and that
- * second vma is the one over the limit.  MAP_FIXED over part of a mapping,
- * an mremap() that shrinks or moves and a brk() that shrinks split too.
+ * Mapping refusals seen where only a failure runs: the blocks that the
+ * kernel's own checks lead to, found at load by textblock.c in the
+ * functions that map, split, move or grow a vma.
  *
- * Probes here fire only on a refusal, so they are on by default.  A block
+ * - vm.max_map_count: from each read of sysctl_max_map_count.  A split is
+ *   what fails when a thread cannot be created for the limit: glibc maps
+ *   the stack PROT_NONE and then mprotect()s all but its guard page, and
+ *   that second vma is the one over the limit.  MAP_FIXED over part of a
+ *   mapping, an mremap() that shrinks or moves and a brk() that shrinks
+ *   split too.
+ * - RLIMIT_AS and RLIMIT_DATA: from each call of may_expand_vm(), or each
+ *   read of the rlim[] field where it is inlined; a moving mremap() at the
+ *   IS_ERR() side of vma_to_resize() in its caller.
+ * - A memcg's refusal: the NULL side of vm_area_alloc()/vm_area_dup(),
+ *   where the vma's charge failed (among other allocation failures).
+ *
+ * Probes here fire only on a failure, so they are on by default.  A block
  * the compiler shares with another failure (6.12's vma_modify() with a
  * merge that ran out of memory; brk's with its other limits) is named only
  * if the limit, re-read with the mmap lock still held, refused (maps.c).
  *
- * do_mmap()'s own check jumps to the return every call takes, so a plain
- * mmap() over the limit has no such block.  There, with mmap_check=1, a
- * plain probe sits on the instruction that loads the limit for that check
- * (the kernel jump-optimizes it): every mmap() passes it, and its handler
- * compares the same two values the kernel is about to.  Off by default:
- * make bench measured a 1 MiB mmap+munmap 2% dearer with it on 6.12.  Where neither is
- * found, nothing is registered; the probes file lists what was found, per
- * function, and a mapping refused there is counted only with maps=1.
+ * do_mmap()'s own vm.max_map_count check jumps to the return every call
+ * takes, so a plain mmap() over the limit has no such block.  There, with
+ * mmap_check=1, a plain probe sits on the instruction that loads the limit
+ * for that check (the kernel jump-optimizes it): every mmap() passes it,
+ * and its handler compares the same two values the kernel is about to.
+ * Off by default: make bench measured a 1 MiB mmap+munmap 2% dearer with
+ * it on 6.12.  Where nothing is found, nothing is registered; the probes
+ * file lists what was found, per function, and its watch lines (mapwatch.c)
+ * say which calls stay unseen.
  */
 #include <linux/kprobes.h>
 #include <linux/seq_file.h>
@@ -86,9 +95,6 @@ struct enomem_mapsite {
 static struct enomem_mapsite enomem_mapsites[ENOMEM_MAPSITES_MAX];
 static unsigned int enomem_nr_mapsites;
 static DEFINE_PER_CPU(unsigned long [ENOMEM_MAPSITES_MAX], enomem_mapsite_hits);
-/* IS_ERR() sides of vma_to_resize() found in its callers */
-static int enomem_mapsite_resize_found;
-
 /* vm_area_alloc() exists (4.18+): vmas are allocated, and charged, there */
 static bool enomem_mapsite_have_alloc;
 
@@ -211,11 +217,8 @@ static void enomem_mapsite_resize_errs(void)
 	unsigned int i;
 	int n;
 
-	enomem_mapsite_resize_found = 0;
 	for (i = 0; callee && i < ARRAY_SIZE(fns); i++) {
 		n = enomem_text_err_sides(fns[i], callee, offs, ENOMEM_MAPSITES_PER_FN);
-		if (n > 0)
-			enomem_mapsite_resize_found += n;
 		while (n-- > 0)
 			enomem_mapsite_note(fns[i], offs[n], ENOMEM_MS_RESIZE, false);
 	}
