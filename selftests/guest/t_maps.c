@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Failed memory mappings: a plain mmap() for each reason, and the thread
- * stacks glibc's pthread_create() maps before it would call clone(); mremap()
- * for the reasons it meets, brk() for the commit limit (it has no return
- * probe).  Each test provokes the real limit
- * in a worker process, checks the errno, that exactly the mapping counters
- * of its reason moved (the stack ones too for threads) by the number of
- * failed calls, and that no fork counter moved.  The guest suite runs them
- * with maps=1; those a default load counts (commit refusals, and
- * vm.max_map_count where this kernel has a failure-only site) run again
- * without parameters first.
+ * Failed memory mappings: a plain mmap() for each reason, the thread
+ * stacks glibc's pthread_create() maps before it would call clone(), and
+ * mprotect(), mremap() and brk() for the reasons each meets.  Each test
+ * provokes the real limit in a worker process, checks the errno, that
+ * exactly the mapping counters of its reason moved (the stack ones too for
+ * threads) by the number of failed calls, and that no fork counter moved.
+ * Every test runs twice: with the module loaded as a default install
+ * does (no parameters: the failure-only sites of its path; a path without
+ * one skips, saying so), and with maps=1 (the return probes).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +37,7 @@ enum map_op {
 	OP_THREAD,		/* pthread_create (EAGAIN) rather than ENOMEM */
 	OP_BRK,			/* sbrk() */
 	OP_MREMAP,		/* grow a mapping that has to move */
+	OP_MPROTECT,		/* make a PROT_NONE reservation writable */
 };
 
 struct map_test {
@@ -124,6 +124,20 @@ static void mmc_mremap_enter(struct outcome *o)
 	long n = count_maps();
 
 	o->limit = n + 1;
+	if (n < 0 || write_long(SYSCTL_MAX_MAP_COUNT, o->limit))
+		outcome_fail(o, SYSCTL_MAX_MAP_COUNT, EIO);
+}
+
+/*
+ * brk() refuses when the process already has more mappings than the limit
+ * (before it knows whether the heap grows in place): the limit two below
+ * the mm's count (/proc/self/maps lists [vsyscall] too).
+ */
+static void mmc_brk_enter(struct outcome *o)
+{
+	long n = count_maps();
+
+	o->limit = n - 3;
 	if (n < 0 || write_long(SYSCTL_MAX_MAP_COUNT, o->limit))
 		outcome_fail(o, SYSCTL_MAX_MAP_COUNT, EIO);
 }
@@ -259,6 +273,22 @@ static int mremap_call(void)
 	return mremap_prepare();
 }
 
+/* A private reservation, PROT_NONE: not data until made writable. */
+static char *reserved;
+
+static int mprotect_prepare(void)
+{
+	reserved = mmap(NULL, MAP_BIG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return reserved == MAP_FAILED ? errno : 0;
+}
+
+static int mprotect_call(void)
+{
+	if (mprotect(reserved, MAP_BIG, PROT_READ | PROT_WRITE))
+		return errno;
+	return mprotect(reserved, MAP_BIG, PROT_NONE) ? errno : 0;
+}
+
 static int brk_call(void)
 {
 	if (sbrk(MAP_BIG) == (void *)-1)
@@ -279,6 +309,8 @@ static int map_call(const struct map_test *t, int i)
 		return brk_call();
 	if (t->op == OP_MREMAP)
 		return mremap_call();
+	if (t->op == OP_MPROTECT)
+		return mprotect_call();
 	if (t->op == OP_THREAD) {
 		pthread_attr_init(&attr);
 		/* a small stack for the holders; the default one to fail */
@@ -305,6 +337,10 @@ static void map_work(const void *arg, struct outcome *o)
 	o->phase = "entering the limit";
 	if (t->op == OP_MREMAP && (err = mremap_prepare())) {
 		outcome_fail(o, "map the page to grow", err);
+		goto out;
+	}
+	if (t->op == OP_MPROTECT && (err = mprotect_prepare())) {
+		outcome_fail(o, "map the reservation", err);
 		goto out;
 	}
 	if (t->enter)
@@ -357,6 +393,11 @@ static const struct map_test map_tests[] = {
 	  commit_enter, commit_restore, commit_restore, 0, NULL },
 	{ "map_brk_commit", OP_BRK, ST_MAP_COMMIT, commit_prepare, commit_enter,
 	  commit_restore, commit_restore, 0, NULL },
+	{ "map_brk_max_map_count", OP_BRK, ST_MAP_MAX_MAP_COUNT, mmc_prepare,
+	  mmc_brk_enter, mmc_restore, mmc_restore, 0, NULL,
+	  SITES("do_brk_flags/max_map_count") },
+	{ "map_brk_rlimit_as", OP_BRK, ST_MAP_RLIMIT_AS, NULL, as_enter, NULL,
+	  NULL, 0, NULL, SITES("do_brk_flags/rlimit") },
 	{ "map_mremap_max_map_count", OP_MREMAP, ST_MAP_MAX_MAP_COUNT,
 	  mmc_prepare, mmc_mremap_enter, mmc_restore, mmc_restore, 0,
 	  "map(mremap)", SITES("move_vma/max_map_count") },
@@ -370,6 +411,9 @@ static const struct map_test map_tests[] = {
 	  SITES("mmap_region/rlimit", "__mmap_region/rlimit") },
 	/* the stack's mprotect() makes it private writable: data */
 	{ "map_thread_rlimit_data", OP_THREAD, ST_MAP_RLIMIT_DATA, data_prepare,
+	  data_enter, NULL, NULL, 0, "map(mprotect)",
+	  SITES("mprotect_fixup/rlimit") },
+	{ "map_mprotect_rlimit_data", OP_MPROTECT, ST_MAP_RLIMIT_DATA, data_prepare,
 	  data_enter, NULL, NULL, 0, "map(mprotect)",
 	  SITES("mprotect_fixup/rlimit") },
 	{ "map_mremap_rlimit_data", OP_MREMAP, ST_MAP_RLIMIT_DATA, data_prepare,
@@ -459,6 +503,7 @@ static int last_event_kind_is(const char *kind)
 
 static const char *const op_kind[] = {
 	[OP_MMAP] = "mmap", [OP_BRK] = "brk", [OP_MREMAP] = "mremap",
+	[OP_MPROTECT] = "mprotect",
 };
 
 /*
