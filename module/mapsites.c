@@ -217,6 +217,14 @@ static void enomem_mapsite_resize_errs(void)
 	unsigned int i;
 	int n;
 
+	/*
+	 * Where vma_to_resize() has a block of its own (5.10), a refusal
+	 * passes both it and the caller's error side: keep the block only.
+	 */
+	for (i = 0; i < enomem_nr_mapsites; i++)
+		if (!strcmp(enomem_mapsites[i].fn, "vma_to_resize") &&
+		    (enomem_mapsites[i].reasons & ENOMEM_MS_EXPAND))
+			return;
 	for (i = 0; callee && i < ARRAY_SIZE(fns); i++) {
 		n = enomem_text_err_sides(fns[i], callee, offs, ENOMEM_MAPSITES_PER_FN);
 		while (n-- > 0)

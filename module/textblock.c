@@ -375,8 +375,9 @@ static bool enomem_null_test(const u8 *t, unsigned long size, unsigned long *p)
 
 /*
  * At *P, right after a call: the instructions that keep %rax elsewhere
- * ("mov %rax,%reg" or a store of it) and "cmp $-4096,%rax", in any order,
- * then "ja": IS_ERR() of the returned pointer.  *P moves to the ja.
+ * ("mov %rax,%reg" or a store of it), loads into other registers, and
+ * "cmp $-4096,%rax", in any order, then "ja": IS_ERR() of the returned
+ * pointer.  *P moves to the ja.
  */
 static bool enomem_err_test(const u8 *t, unsigned long size, unsigned long *p)
 {
@@ -385,7 +386,7 @@ static bool enomem_err_test(const u8 *t, unsigned long size, unsigned long *p)
 	unsigned int k, len;
 	bool seen = false;
 
-	for (k = 0; k < 4 && q < size; k++) {
+	for (k = 0; k < 6 && q < size; k++) {
 		if (q + sizeof(cmp) <= size && !memcmp(t + q, cmp, sizeof(cmp))) {
 			seen = true;
 			q += sizeof(cmp);
@@ -395,10 +396,14 @@ static bool enomem_err_test(const u8 *t, unsigned long size, unsigned long *p)
 			*p = q;
 			return true;
 		}
-		/* [REX.W(+B)] 89 /r with reg rax: a copy or a store of it */
+		/*
+		 * [REX.W(+B)] 89 /r with reg rax: a copy or a store of it;
+		 * [REX] 8b /r into another register: a load that leaves it.
+		 */
 		len = enomem_insn_len(t + q, size - q, NULL);
-		if (!len || (t[q] & 0xfa) != 0x48 || t[q + 1] != 0x89 ||
-		    ((t[q + 2] >> 3) & 7))
+		if (!len || (t[q] & 0xf0) != 0x40 ||
+		    !((t[q + 1] == 0x89 && !(t[q] & 0x04) && !((t[q + 2] >> 3) & 7)) ||
+		      (t[q + 1] == 0x8b && ((t[q] & 0x04) || ((t[q + 2] >> 3) & 7)))))
 			return false;
 		q += len;
 	}
