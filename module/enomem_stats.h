@@ -154,6 +154,8 @@ void enomem_ksyms_init(void);
 unsigned long enomem_commit_limit(void);
 /* ... and kernel functions by name (compat/ksym.c) */
 unsigned long enomem_text_addr(const char *name);
+void enomem_text_addrs(const char *const *names, unsigned long *addrs,
+		       unsigned int n);
 bool enomem_text_extent(unsigned long addr, unsigned long *start,
 			unsigned long *size);
 unsigned long enomem_text_body(const char *fn);
@@ -176,13 +178,13 @@ struct enomem_text_anchor {
 	} kind;
 	unsigned long value;
 };
-int enomem_text_refusals(const char *fn, const struct enomem_text_anchor *a,
+int enomem_text_refusals(unsigned long addr, const struct enomem_text_anchor *a,
 			 int err, unsigned long *offs, int max);
-int enomem_text_null_sides(const char *fn, unsigned long callee,
+int enomem_text_null_sides(unsigned long addr, unsigned long callee,
 			   unsigned long *offs, int max);
-int enomem_text_err_sides(const char *fn, unsigned long callee,
+int enomem_text_err_sides(unsigned long addr, unsigned long callee,
 			  unsigned long *offs, int max);
-unsigned long enomem_text_limit_read(const char *fn, unsigned long var);
+unsigned long enomem_text_limit_read(unsigned long addr, unsigned long var);
 
 /* compat/tracepoint.c: sched_process_fork(parent, child) */
 typedef void (*enomem_tp_fork_fn)(void *data, struct task_struct *parent,

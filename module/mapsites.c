@@ -69,8 +69,8 @@ static const struct enomem_mapsite_fn {
 	{ "vms_gather_munmap_vmas", ENOMEM_MS_MAP_COUNT },	/* 6.12 */
 	{ "move_vma", ENOMEM_MS_MAP_COUNT | ENOMEM_MS_EXPAND },	/* mremap that moves */
 	/* its mremap_to() and resize checks, inlined */
-	{ "__do_sys_mremap", ENOMEM_MS_MAP_COUNT | ENOMEM_MS_EXPAND },
-	{ "SyS_mremap", ENOMEM_MS_EXPAND },
+	{ "__do_sys_mremap", ENOMEM_MS_MAP_COUNT | ENOMEM_MS_EXPAND | ENOMEM_MS_RESIZE },
+	{ "SyS_mremap", ENOMEM_MS_EXPAND | ENOMEM_MS_RESIZE },
 	{ "vma_to_resize", ENOMEM_MS_EXPAND },
 	{ "do_brk_flags", ENOMEM_MS_MAP_COUNT | ENOMEM_MS_EXPAND | ENOMEM_MS_ALLOC },
 	{ "do_mmap", ENOMEM_MS_MAP_COUNT },	/* none where it shares the return */
@@ -179,24 +179,53 @@ static void enomem_mapsite_arm(struct enomem_mapsite *s)
 			s->fn, s->offset, s->err);
 }
 
-/*
- * Where the function NAME starts, as its callers' "call" instructions name
- * it: the kprobes core's address is past an ENDBR64.
- */
-static unsigned long enomem_mapsite_callee(const char *name)
-{
-	unsigned long addr = enomem_text_addr(name), start, size;
+/* The functions the checks are found from (callees), by their calls. */
+enum {
+	ENOMEM_CALLEE_MAY_EXPAND_VM,
+	ENOMEM_CALLEE_VM_AREA_ALLOC,
+	ENOMEM_CALLEE_VM_AREA_DUP,
+	ENOMEM_CALLEE_VMA_TO_RESIZE,
+	ENOMEM_NR_CALLEES
+};
 
-	return addr && enomem_text_extent(addr, &start, &size) ? start : 0;
+static const char *const enomem_callee_names[ENOMEM_NR_CALLEES] = {
+	"may_expand_vm", "vm_area_alloc", "vm_area_dup", "vma_to_resize",
+};
+
+/* Where each function of the list is (0: absent), looked up at load. */
+static unsigned long enomem_mapsite_addrs[ARRAY_SIZE(enomem_mapsite_fns)];
+
+/*
+ * Look every function up at once: one RCU grace period for all (a lookup
+ * is a disabled kprobe registered and unregistered).  A callee's address
+ * is where it starts, as its callers' "call" instructions name it (the
+ * kprobes core's is past an ENDBR64).
+ */
+static void enomem_mapsite_lookup(unsigned long callees[ENOMEM_NR_CALLEES])
+{
+	const char *names[ARRAY_SIZE(enomem_mapsite_fns) + ENOMEM_NR_CALLEES];
+	unsigned long addrs[ARRAY_SIZE(names)], start, size;
+	size_t i, nf = ARRAY_SIZE(enomem_mapsite_fns);
+
+	for (i = 0; i < nf; i++)
+		names[i] = enomem_mapsite_fns[i].fn;
+	for (i = 0; i < ENOMEM_NR_CALLEES; i++)
+		names[nf + i] = enomem_callee_names[i];
+	enomem_text_addrs(names, addrs, ARRAY_SIZE(names));
+	for (i = 0; i < nf; i++)
+		enomem_mapsite_addrs[i] = addrs[i];
+	for (i = 0; i < ENOMEM_NR_CALLEES; i++)
+		callees[i] = addrs[nf + i] &&
+			     enomem_text_extent(addrs[nf + i], &start, &size) ? start : 0;
 }
 
 /* The anchors each check is found from, on this kernel (0: none). */
-static void enomem_mapsite_anchors(struct enomem_text_anchor a[ENOMEM_MS_ANCHORS])
+static void enomem_mapsite_anchors(struct enomem_text_anchor a[ENOMEM_MS_ANCHORS],
+				   unsigned long may_expand_vm)
 {
 	a[0] = (struct enomem_text_anchor){ ENOMEM_ANCHOR_VAR,
 		(unsigned long)enomem_ksyms.max_map_count };
-	a[1] = (struct enomem_text_anchor){ ENOMEM_ANCHOR_CALL,
-		enomem_mapsite_callee("may_expand_vm") };
+	a[1] = (struct enomem_text_anchor){ ENOMEM_ANCHOR_CALL, may_expand_vm };
 	a[2] = (struct enomem_text_anchor){ ENOMEM_ANCHOR_FIELD,
 		enomem_rlim_offset(RLIMIT_AS) };
 	a[3] = (struct enomem_text_anchor){ ENOMEM_ANCHOR_FIELD,
@@ -209,11 +238,10 @@ static void enomem_mapsite_anchors(struct enomem_text_anchor a[ENOMEM_MS_ANCHORS
  * callers' IS_ERR() side is one (every error of vma_to_resize(), EFAULT
  * and EINVAL too, so the handler re-reads the limits).
  */
-static void enomem_mapsite_resize_errs(void)
+static void enomem_mapsite_resize_errs(unsigned long callee)
 {
-	static const char *const fns[] = { "__do_sys_mremap", "SyS_mremap" };
 	unsigned long offs[ENOMEM_MAPSITES_PER_FN];
-	unsigned long callee = enomem_mapsite_callee("vma_to_resize");
+	const struct enomem_mapsite_fn *f;
 	unsigned int i;
 	int n;
 
@@ -225,10 +253,14 @@ static void enomem_mapsite_resize_errs(void)
 		if (!strcmp(enomem_mapsites[i].fn, "vma_to_resize") &&
 		    (enomem_mapsites[i].reasons & ENOMEM_MS_EXPAND))
 			return;
-	for (i = 0; callee && i < ARRAY_SIZE(fns); i++) {
-		n = enomem_text_err_sides(fns[i], callee, offs, ENOMEM_MAPSITES_PER_FN);
+	for (i = 0; callee && i < ARRAY_SIZE(enomem_mapsite_fns); i++) {
+		f = &enomem_mapsite_fns[i];
+		if (!(f->checks & ENOMEM_MS_RESIZE))
+			continue;
+		n = enomem_text_err_sides(enomem_mapsite_addrs[i], callee, offs,
+					  ENOMEM_MAPSITES_PER_FN);
 		while (n-- > 0)
-			enomem_mapsite_note(fns[i], offs[n], ENOMEM_MS_RESIZE, false);
+			enomem_mapsite_note(f->fn, offs[n], ENOMEM_MS_RESIZE, false);
 	}
 }
 
@@ -244,27 +276,28 @@ void enomem_mapsites_register(void)
 		ENOMEM_MS_EXPAND,
 	};
 	struct enomem_text_anchor a[ENOMEM_MS_ANCHORS];
-	unsigned long offs[ENOMEM_MAPSITES_PER_FN];
-	unsigned long alloc[2] = { enomem_mapsite_callee("vm_area_alloc"),
-				   enomem_mapsite_callee("vm_area_dup") };
+	unsigned long offs[ENOMEM_MAPSITES_PER_FN], callees[ENOMEM_NR_CALLEES];
 	const struct enomem_mapsite_fn *f;
+	unsigned long addr;
 	unsigned int i, k, c;
 	int n, *found;
 
-	enomem_mapsite_have_alloc = alloc[0];
-	enomem_mapsite_anchors(a);
+	enomem_mapsite_lookup(callees);
+	enomem_mapsite_have_alloc = callees[ENOMEM_CALLEE_VM_AREA_ALLOC];
+	enomem_mapsite_anchors(a, callees[ENOMEM_CALLEE_MAY_EXPAND_VM]);
 	for (i = 0; i < ARRAY_SIZE(enomem_mapsite_fns); i++) {
 		f = &enomem_mapsite_fns[i];
-		for (k = 0; k < ENOMEM_MS_ANCHORS; k++) {
+		addr = enomem_mapsite_addrs[i];
+		for (k = 0; addr && k < ENOMEM_MS_ANCHORS; k++) {
 			c = anchor_check[k];
 			found = &enomem_mapsite_found[i][ilog2(c)];
 			if (!(f->checks & c) || *found < 0)
 				continue;
-			n = enomem_text_refusals(f->fn, &a[k], ENOMEM, offs,
+			n = enomem_text_refusals(addr, &a[k], ENOMEM, offs,
 						 ENOMEM_MAPSITES_PER_FN);
 			if (n <= 0 && c == ENOMEM_MS_MAP_COUNT && enomem_mmap_check &&
 			    !strncmp(f->fn, "do_mmap", 7)) {
-				offs[0] = enomem_text_limit_read(f->fn, a[k].value);
+				offs[0] = enomem_text_limit_read(addr, a[k].value);
 				*found = offs[0] ? 1 : 0;
 				if (*found)
 					enomem_mapsite_note(f->fn, offs[0], c, true);
@@ -275,15 +308,16 @@ void enomem_mapsites_register(void)
 				enomem_mapsite_note(f->fn, offs[n], c, false);
 		}
 		found = &enomem_mapsite_found[i][ilog2(ENOMEM_MS_ALLOC)];
-		for (k = 0; (f->checks & ENOMEM_MS_ALLOC) && k < 2 && *found >= 0; k++) {
-			n = enomem_text_null_sides(f->fn, alloc[k], offs,
+		for (k = ENOMEM_CALLEE_VM_AREA_ALLOC; addr && (f->checks & ENOMEM_MS_ALLOC) &&
+		     k <= ENOMEM_CALLEE_VM_AREA_DUP && *found >= 0; k++) {
+			n = enomem_text_null_sides(addr, callees[k], offs,
 						   ENOMEM_MAPSITES_PER_FN);
 			*found = n < 0 ? -1 : *found + n;
 			while (n-- > 0)
 				enomem_mapsite_note(f->fn, offs[n], ENOMEM_MS_ALLOC, false);
 		}
 	}
-	enomem_mapsite_resize_errs();
+	enomem_mapsite_resize_errs(callees[ENOMEM_CALLEE_VMA_TO_RESIZE]);
 	for (i = 0; i < enomem_nr_mapsites; i++)
 		enomem_mapsite_arm(&enomem_mapsites[i]);
 }
@@ -378,7 +412,7 @@ void enomem_mapsites_show(struct seq_file *m)
 		if (!missing)
 			continue;
 		seq_printf(m, "none %s %s 0 0", enomem_mapsite_fns[f].fn,
-			   !enomem_text_addr(enomem_mapsite_fns[f].fn) ? "absent" :
+			   !enomem_mapsite_addrs[f] ? "absent" :
 			   too_many ? "too-many" : "not-found");
 		enomem_mapsite_show_reasons(m, missing);
 	}

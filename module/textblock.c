@@ -306,14 +306,14 @@ static unsigned long enomem_anchor_end(const u8 *t, unsigned long start,
 }
 
 /*
- * The offsets in FN of the blocks that refuse with -ERR when the check
+ * The offsets in the function at ADDR of the blocks that refuse with -ERR when the check
  * that anchor A starts fails: how many (at most MAX are stored; more than
  * MAX answers -1), 0 if none or unknown.
  */
-int enomem_text_refusals(const char *fn, const struct enomem_text_anchor *a,
+int enomem_text_refusals(unsigned long addr, const struct enomem_text_anchor *a,
 			 int err, unsigned long *offs, int max)
 {
-	unsigned long start, size, addr = enomem_text_addr(fn), i, p, fall;
+	unsigned long start, size, i, p, fall;
 	unsigned int len;
 	long at_to, at_fall, to;
 	int n = 0, j;
@@ -411,15 +411,15 @@ static bool enomem_err_test(const u8 *t, unsigned long size, unsigned long *p)
 }
 
 /*
- * The offsets in FN of the error side of IS_ERR() on what a call of CALLEE
+ * The offsets in the function at ADDR of the error side of IS_ERR() on what a call of CALLEE
  * returned ("call CALLEE; ...; cmp $-4096,%rax; ja ERR"): a block only a
  * failure of that call reaches.  How many, -1 for more than MAX.
  */
-int enomem_text_err_sides(const char *fn, unsigned long callee,
+int enomem_text_err_sides(unsigned long addr, unsigned long callee,
 			  unsigned long *offs, int max)
 {
 	const struct enomem_text_anchor a = { ENOMEM_ANCHOR_CALL, callee };
-	unsigned long start, size, addr = enomem_text_addr(fn), i, p;
+	unsigned long start, size, i, p;
 	unsigned int len;
 	int n = 0;
 	const u8 *t;
@@ -443,16 +443,16 @@ int enomem_text_err_sides(const char *fn, unsigned long callee,
 }
 
 /*
- * The offsets in FN where the pointer that a call of CALLEE returned is
+ * The offsets in the function at ADDR where the pointer that a call of CALLEE returned is
  * NULL: "call CALLEE; test %rax,%rax; je NULL" (or jne, NULL falling
  * through), or the same through one register move.  How many, -1 for
  * more than MAX.
  */
-int enomem_text_null_sides(const char *fn, unsigned long callee,
+int enomem_text_null_sides(unsigned long addr, unsigned long callee,
 			   unsigned long *offs, int max)
 {
 	const struct enomem_text_anchor a = { ENOMEM_ANCHOR_CALL, callee };
-	unsigned long start, size, addr = enomem_text_addr(fn), i, p, to;
+	unsigned long start, size, i, p, to;
 	int n = 0;
 	const u8 *t;
 	long rel;
@@ -484,7 +484,7 @@ int enomem_text_null_sides(const char *fn, unsigned long callee,
 }
 
 /*
- * The offset in FN of its one read of the limit at VAR when it is the shape
+ * The offset in the function at ADDR of its one read of the limit at VAR when it is the shape
  * of "if (count > limit) fail":
  *
  *	mov  VAR(%rip),%reg
@@ -492,7 +492,7 @@ int enomem_text_null_sides(const char *fn, unsigned long callee,
  *	cmp  %reg,COUNT(...)		(39 /r, memory operand)
  *	jg   ...
  *
- * 0 for any other shape, or more than one read of VAR in FN.  A probe there
+ * 0 for any other shape, or more than one read of VAR in it.  A probe there
  * fires on every call, before the comparison: its handler compares the
  * same two values.
  */
@@ -516,9 +516,9 @@ static bool enomem_limit_walk_see(const u8 *insn, void *arg)
 	return enomem_insn_keeps(insn, w->reg);
 }
 
-unsigned long enomem_text_limit_read(const char *fn, unsigned long var)
+unsigned long enomem_text_limit_read(unsigned long addr, unsigned long var)
 {
-	unsigned long start, size, addr = enomem_text_addr(fn), i, p, found = 0;
+	unsigned long start, size, i, p, found = 0;
 	struct enomem_limit_walk w;
 	unsigned int len, n = 0;
 	const u8 *t;

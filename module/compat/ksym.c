@@ -18,6 +18,7 @@
  * and where a probe on a function's entry sits (ftrace or not).
  */
 #include <linux/kprobes.h>
+#include <linux/slab.h>
 #include <linux/module.h>
 #include <linux/kallsyms.h>
 #include <linux/string.h>
@@ -120,6 +121,40 @@ unsigned long enomem_text_addr(const char *name)
 	unsigned int flags;
 
 	return enomem_text_lookup(name, &flags);
+}
+
+/*
+ * The same for the N functions NAMES at once: one RCU grace period for
+ * all of them (unregister_kprobes() waits once per call), where a lookup
+ * each would wait N times; at load under emulation that was seconds.
+ */
+void enomem_text_addrs(const char *const *names, unsigned long *addrs,
+		       unsigned int n)
+{
+	struct kprobe *kps, **live;
+	unsigned int i, m = 0;
+
+	kps = kcalloc(n, sizeof(*kps), GFP_KERNEL);
+	live = kcalloc(n, sizeof(*live), GFP_KERNEL);
+	if (!kps || !live) {
+		for (i = 0; i < n; i++)
+			addrs[i] = enomem_text_addr(names[i]);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		kps[i].symbol_name = names[i];
+		kps[i].flags = KPROBE_FLAG_DISABLED;
+		addrs[i] = 0;
+		if (register_kprobe(&kps[i]))
+			continue;
+		addrs[i] = (unsigned long)kps[i].addr;
+		live[m++] = &kps[i];
+	}
+	if (m)
+		unregister_kprobes(live, m);
+out:
+	kfree(live);
+	kfree(kps);
 }
 
 /*
