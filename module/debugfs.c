@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs detail: /sys/kernel/debug/enomem_stats/{probes,events}.
+ * debugfs detail: /sys/kernel/debug/enomem_stats/{probes,events}, and
+ * who.c's {cgroups,users}.
  *
  * debugfs is a convenience, never a requirement: without it (not built,
  * locked down, not mounted) the module still loads and counts.
@@ -108,6 +109,7 @@ int enomem_debugfs_init(void)
 	debugfs_create_file("probes", 0444, d, NULL, &enomem_probes_fops);
 	/* who forked what, and in which cgroup: root only */
 	debugfs_create_file("events", 0400, d, NULL, &enomem_events_fops);
+	enomem_who_debugfs(d);
 	return 0;
 }
 
