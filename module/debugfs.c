@@ -20,8 +20,9 @@ static int enomem_probes_file_show(struct seq_file *m, void *v)
 	int r;
 
 	enomem_probes_show(m);
-	seq_printf(m, "# memory ctx_table=%zu percpu_counters=%zu event_ring=%zu\n",
-		   enomem_ctx_bytes(), enomem_stats_bytes(), enomem_events_bytes());
+	seq_printf(m, "# memory ctx_table=%zu percpu_counters=%zu event_ring=%zu who_tables=%zu\n",
+		   enomem_ctx_bytes(), enomem_stats_bytes(), enomem_events_bytes(),
+		   enomem_who_bytes());
 	seq_puts(m, "# reason attribution\n");
 	for (r = 0; r < ENOMEM_NR_REASONS; r++)
 		seq_printf(m, "%s %s\n", enomem_reason_names[r],
