@@ -219,10 +219,9 @@ void test_who_counts(void)
 	     who_expect("users", "1001", "nproc", 2, pid[2], "nproc=1") &&
 	     who_expect("users", "1002", "nproc", 4, pid[3], "nproc=1") &&
 	     who_expect("users", "0", "cgroup_pids", 8, pid[1], "-");
-	if (!ok) {
-		ktap_diag_file("cgroups", DEBUGFS_DIR "/cgroups");
-		ktap_diag_file("users", DEBUGFS_DIR "/users");
-	}
+	/* the tables in the log either way: what a reader of the run sees */
+	ktap_diag_file("cgroups", DEBUGFS_DIR "/cgroups");
+	ktap_diag_file("users", DEBUGFS_DIR "/users");
 out:
 	for (i = 0; i < 2; i++)
 		cg_remove(dir[i]);
@@ -285,6 +284,32 @@ static int follow_check(char *text, int n, pid_t pid)
 enum { FOLLOW_WANT_DATA = 1, FOLLOW_WANT_EOF = 0 };
 
 /*
+ * Until pid sleeps in read() (state S, syscall 0 in /proc/PID/syscall),
+ * 5 s at most; where the syscall file is missing, a moment.
+ */
+static void wait_in_read(pid_t pid)
+{
+	char path[64], buf[512], *st;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+		if (read_file(path, buf, sizeof(buf)) < 0) {
+			usleep(300000);
+			return;
+		}
+		if (!strncmp(buf, "0 ", 2)) {
+			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+			st = read_file(path, buf, sizeof(buf)) > 0 ? strrchr(buf, ')') : NULL;
+			if (st && !strncmp(st, ") S", 3))
+				return;
+		}
+		usleep(50000);
+	}
+	ktap_diag("reader %d not asleep in read() after 5 s", (int)pid);
+}
+
+/*
  * A child that opens the stream, says so, and exits 0 if its first read()
  * returns data (want 1) or EOF (want 0).  Returns once it is about to
  * read, with a moment for it to fall asleep there; -1 if it did not start.
@@ -318,7 +343,7 @@ static pid_t follow_reader(int want)
 	if (pid < 0)
 		ktap_diag("the follow reader did not start");
 	else
-		usleep(300000);
+		wait_in_read(pid);
 	return pid;
 }
 
