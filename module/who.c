@@ -222,8 +222,6 @@ void enomem_who_record(const struct enomem_event *e)
 	char unit[ENOMEM_CGROUP_PATH_LEN];
 	const char *cgroup = e->cgroup;
 
-	if (!enomem_who_cgroups.slots)
-		return;
 	if (current->pid == e->pid &&
 	    enomem_task_unit_path(unit, sizeof(unit)))
 		cgroup = unit;

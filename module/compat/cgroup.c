@@ -114,10 +114,15 @@ void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len)
  * The link is private to kernel/cgroup.c; its 3.10 layout is mirrored
  * here, and checked on every link (a link names its own css_set).
  * css_set_lock, an rwlock there, keeps the list still: a new hierarchy's
- * mount adds links to every css_set, its unmount frees them.  It is only
- * ever tried (trylock), so a failure inside a writer cannot deadlock, and
- * not from interrupts: it is taken with interrupts on elsewhere.
+ * mount adds links to every css_set, its unmount frees them.  Its writers
+ * (a fork's or exit's css_set link, a move between cgroups) hold it for a
+ * few list operations, so it is tried for a while rather than waited on:
+ * a probe that ever fired inside a writer must not deadlock.  Past that,
+ * or in an interrupt (it is taken with interrupts on elsewhere), the
+ * entry gets the event's path, as without the hierarchy.
  */
+#define ENOMEM_CSS_SET_LOCK_TRIES 1000
+
 struct enomem_cg_cgroup_link {
 	struct list_head cgrp_link_list;
 	struct cgroup *cgrp;
@@ -137,11 +142,15 @@ bool enomem_task_unit_path(char *buf, size_t len)
 	struct enomem_cg_cgroup_link *link;
 	struct css_set *cset;
 	bool found = false;
+	int tries = 0;
 
 	if (!enomem_css_set_lock || in_interrupt())
 		return false;
-	if (!read_trylock(enomem_css_set_lock))
-		return false;
+	while (!read_trylock(enomem_css_set_lock)) {
+		if (++tries == ENOMEM_CSS_SET_LOCK_TRIES)
+			return false;
+		cpu_relax();
+	}
 	rcu_read_lock();
 	cset = rcu_dereference(current->cgroups);
 	list_for_each_entry(link, &cset->cg_links, cg_link_list) {
