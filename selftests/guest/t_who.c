@@ -138,6 +138,79 @@ static int who_expect(const char *table, const char *key, const char *reason,
 }
 
 /*
+ * Failures per reason over a whole table, into sums (indexed like struct
+ * stats); its evicted count into *evicted.  0, or -1 if unreadable.
+ */
+static int who_sums(const char *table, unsigned long long *sums,
+		    unsigned long *evicted)
+{
+	static char buf[256 << 10];
+	char path[128], reason[48], *line, *save = NULL;
+	unsigned long long n;
+	int id;
+
+	snprintf(path, sizeof(path), DEBUGFS_DIR "/%s", table);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#') {
+			char *ev = strstr(line, " evicted ");
+
+			if (ev)
+				*evicted = strtoul(ev + 9, NULL, 10);
+			continue;
+		}
+		if (sscanf(line, "%llu %47s", &n, reason) != 2)
+			return -1;
+		id = stat_id_by_name(reason);
+		if (id >= 0)
+			sums[id] += n;
+	}
+	return 0;
+}
+
+/*
+ * Every counted failure since the load is in both tables, under its
+ * reason: per reason, each table's failures add up to /proc's counter
+ * (at most that once entries were evicted).  Run after the mapping tests,
+ * so map_ and map_stack_ reasons are among them.
+ */
+void test_who_sums(void)
+{
+	const char *name = "who_tables_add_up_to_proc_counters";
+	const char *tables[2] = { "cgroups", "users" };
+	unsigned long long sums[ST_COUNT];
+	unsigned long evicted;
+	struct stats s;
+	int t, i, ok = !read_checked(&s), total = 0;
+
+	for (t = 0; t < 2 && ok; t++) {
+		memset(sums, 0, sizeof(sums));
+		evicted = 0;
+		if (who_sums(tables[t], sums, &evicted)) {
+			ktap_diag("%s: unreadable", tables[t]);
+			ok = 0;
+			break;
+		}
+		for (i = 0; i < ST_COUNT; i++) {
+			if (i == ST_FORK_FAILED || i == ST_FORK_ENOMEM || i == ST_FORK_EAGAIN ||
+			    i == ST_FORK_OTHER || i == ST_MISSED || i == ST_MAP_FAILED ||
+			    i == ST_MAP_STACK_FAILED || i == ST_MAP_MISSED)
+				continue;	/* not reasons */
+			total += s.v[i] != 0;
+			if (evicted ? sums[i] > s.v[i] : sums[i] != s.v[i]) {
+				ktap_diag("%s: %s adds up to %llu, /proc says %llu (evicted %lu)",
+					  tables[t], stat_names[i], sums[i], s.v[i], evicted);
+				ok = 0;
+			}
+		}
+	}
+	if (ok)
+		ktap_diag("%d reasons counted since the load, each in both tables", total / 2);
+	ktap_result(ok, name);
+}
+
+/*
  * On 3.10 the unit names the entry: systemd's name=systemd hierarchy,
  * mounted as RHEL 7 does, with unit-shaped cgroups in it.
  */
