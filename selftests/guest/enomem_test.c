@@ -48,7 +48,6 @@ static int run(int extra)
 				test_reason(i, k);
 	test_maps_default();
 	test_maps();
-	test_who_sums();
 	test_write_invalid();
 	test_write_nonroot();
 	test_write_reset("0", "proc_write_0_resets");

@@ -492,6 +492,7 @@ void test_maps(void)
 		}
 		map_check(i, t->name, &loaded_errno[i]);
 	}
+	test_who_sums("maps");
 	map_reload(MODULE_PARAMS);
 }
 
@@ -545,6 +546,7 @@ void test_maps_default(void)
 	ok = ok && !o.setup_err && map_outcome_ok(MAP_TEST_RLIMIT_AS, &o);
 	ok = !read_checked(&b) && ok && check_want(want, &a, &b);
 	ktap_result(ok, "default_map_rlimit_as_not_counted");
+	test_who_sums("default");
 
 	/* do_mmap()'s own check, watched only with mmap_check=1 (every mmap pays) */
 	t = &map_tests[MAP_TEST_MMAP_MMC];

@@ -75,8 +75,8 @@ void test_maps_default(void);
 void maps_demo(void);
 
 /* t_who.c: who is failing (the cgroups and users tables, the follow stream) */
-#define WHO_TESTS 6
-void test_who_sums(void);
+#define WHO_TESTS 7
+void test_who_sums(const char *when);
 void test_who_counts(void);
 void test_follow_order(void);
 void test_who_evict(void);
