@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs detail: /sys/kernel/debug/enomem_stats/{probes,events}.
+ * debugfs detail: /sys/kernel/debug/enomem_stats/{probes,events}, and
+ * who.c's {cgroups,users}.
  *
  * debugfs is a convenience, never a requirement: without it (not built,
  * locked down, not mounted) the module still loads and counts.
@@ -19,8 +20,9 @@ static int enomem_probes_file_show(struct seq_file *m, void *v)
 	int r;
 
 	enomem_probes_show(m);
-	seq_printf(m, "# memory ctx_table=%zu percpu_counters=%zu event_ring=%zu\n",
-		   enomem_ctx_bytes(), enomem_stats_bytes(), enomem_events_bytes());
+	seq_printf(m, "# memory ctx_table=%zu percpu_counters=%zu event_ring=%zu who_tables=%zu\n",
+		   enomem_ctx_bytes(), enomem_stats_bytes(), enomem_events_bytes(),
+		   enomem_who_bytes());
 	seq_puts(m, "# reason attribution\n");
 	for (r = 0; r < ENOMEM_NR_REASONS; r++)
 		seq_printf(m, "%s %s\n", enomem_reason_names[r],
@@ -108,6 +110,7 @@ int enomem_debugfs_init(void)
 	debugfs_create_file("probes", 0444, d, NULL, &enomem_probes_fops);
 	/* who forked what, and in which cgroup: root only */
 	debugfs_create_file("events", 0400, d, NULL, &enomem_events_fops);
+	enomem_who_debugfs(d);
 	return 0;
 }
 

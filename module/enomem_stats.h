@@ -10,6 +10,7 @@
 #include <linux/sched.h>
 
 struct seq_file;
+struct dentry;
 
 /*
  * Counters, in the order of /proc/enomem_stats.  The file is a contract for
@@ -310,6 +311,31 @@ void enomem_mapsites_show(struct seq_file *m);
 /* procfs.c */
 int enomem_procfs_init(void);
 void enomem_procfs_exit(void);
+
+/*
+ * Who is failing (who.c): failures per (cgroup, reason) and (uid, reason),
+ * filled from the ring's push; the follow stream (follow.c) it wakes.
+ */
+int enomem_who_init(void);
+void enomem_who_exit(void);
+void enomem_who_record(const struct enomem_event *e);
+void enomem_who_reset(void);
+void enomem_who_debugfs(struct dentry *dir);
+size_t enomem_who_bytes(void);
+void enomem_follow_setup(void);
+void enomem_follow_notify(void);
+void enomem_follow_sync(void);
+int enomem_follow_init(void);
+void enomem_follow_exit(void);
+unsigned long enomem_events_recorded(void);
+bool enomem_events_next(unsigned long *pos, struct enomem_event *e,
+			unsigned long *lost);
+void enomem_event_limit_token(const struct enomem_event *e, char *buf,
+			      size_t len);
+/* compat/cgroup.c: a v1 name=systemd hierarchy's path of current (3.10) */
+void enomem_unit_path_init(void);
+bool enomem_task_unit_path(char *buf, size_t len);
+void *enomem_ksym_addr(const char *name);
 
 /* debugfs.c */
 int enomem_debugfs_init(void);

@@ -77,6 +77,7 @@ int enomem_events_init(void)
 	if (!enomem_ring)
 		return -ENOMEM;
 	enomem_deferred_init();
+	enomem_follow_setup();
 	return 0;
 }
 
@@ -87,6 +88,7 @@ void enomem_events_exit(void)
 	/* the probes are gone: only queued work can still be pending */
 	for_each_possible_cpu(cpu)
 		irq_work_sync(&per_cpu(enomem_deferred, cpu).work);
+	enomem_follow_sync();	/* the deferred events' pushes queue it */
 	vfree(enomem_ring);
 	enomem_ring = NULL;
 }
@@ -243,6 +245,8 @@ static void enomem_ring_push(const struct enomem_event *e)
 	enomem_ring_next++;
 	spin_unlock_irqrestore(&enomem_ring_lock, flags);
 
+	enomem_who_record(e);
+	enomem_follow_notify();
 	if (READ_ONCE(log))
 		enomem_event_log(e);
 }
@@ -291,6 +295,41 @@ unsigned int enomem_events_snapshot(struct enomem_event *out,
 		cond_resched();
 	}
 	return n;
+}
+
+/* Events ever recorded: where a follow reader that opens now starts. */
+unsigned long enomem_events_recorded(void)
+{
+	unsigned long flags, n;
+
+	spin_lock_irqsave(&enomem_ring_lock, flags);
+	n = enomem_ring_next;
+	spin_unlock_irqrestore(&enomem_ring_lock, flags);
+	return n;
+}
+
+/*
+ * For a follow reader at *pos: the events the ring overwrote before it got
+ * to them (*lost, *pos moved past them), and the event at *pos if there is
+ * one yet.
+ */
+bool enomem_events_next(unsigned long *pos, struct enomem_event *e,
+			unsigned long *lost)
+{
+	unsigned long flags;
+	bool have;
+
+	spin_lock_irqsave(&enomem_ring_lock, flags);
+	*lost = 0;
+	if (enomem_ring_next - *pos > events) {
+		*lost = enomem_ring_next - events - *pos;
+		*pos = enomem_ring_next - events;
+	}
+	have = *pos != enomem_ring_next;
+	if (have)
+		*e = enomem_ring[*pos % events];
+	spin_unlock_irqrestore(&enomem_ring_lock, flags);
+	return have;
 }
 
 size_t enomem_events_bytes(void)

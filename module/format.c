@@ -154,8 +154,8 @@ void enomem_event_describe(const struct enomem_event *e, char *buf, size_t len)
 }
 
 /* The limit column: name=value, or "-". */
-static void enomem_event_limit_token(const struct enomem_event *e, char *buf,
-				     size_t len)
+void enomem_event_limit_token(const struct enomem_event *e, char *buf,
+			      size_t len)
 {
 	switch (e->limit) {
 	case ENOMEM_L_PID_MAX:

@@ -34,9 +34,13 @@ static int __init enomem_init(void)
 	enomem_maxactive = maxactive ? maxactive :
 			   max(128U, 16U * num_possible_cpus());
 
-	ret = enomem_events_init();
+	/* the tables first: the event ring's last irq_work still fills them */
+	ret = enomem_who_init();
 	if (ret)
 		goto err;
+	ret = enomem_events_init();
+	if (ret)
+		goto err_who;
 	ret = enomem_stats_init(enomem_probes_fork_nmissed, enomem_maps_nmissed);
 	if (ret)
 		goto err_events;
@@ -44,6 +48,7 @@ static int __init enomem_init(void)
 	if (ret)
 		goto err_stats;
 	enomem_ksyms_init();
+	enomem_unit_path_init();
 	/*
 	 * Mapping probes first: the commit probe leaves a refused mapping call
 	 * to its kind's return probe if that is live, so which ones are must
@@ -56,13 +61,18 @@ static int __init enomem_init(void)
 	ret = enomem_procfs_init();
 	if (ret)
 		goto err_probes;
-	ret = enomem_debugfs_init();
+	ret = enomem_follow_init();
 	if (ret)
 		goto err_procfs;
+	ret = enomem_debugfs_init();
+	if (ret)
+		goto err_follow;
 	pr_info("enomem_stats: watching fork failures (maxactive %u, %s)\n",
 		enomem_maxactive, enomem_probes_fork_mode());
 	return 0;
 
+err_follow:
+	enomem_follow_exit();
 err_procfs:
 	enomem_procfs_exit();
 err_probes:
@@ -74,6 +84,8 @@ err_stats:
 	enomem_stats_exit();
 err_events:
 	enomem_events_exit();
+err_who:
+	enomem_who_exit();
 err:
 	return ret;
 }
@@ -81,12 +93,14 @@ err:
 static void __exit enomem_exit(void)
 {
 	enomem_debugfs_exit();
+	enomem_follow_exit();
 	enomem_procfs_exit();
 	enomem_probes_unregister();
 	enomem_maps_unregister();
 	enomem_ctx_exit();
 	enomem_stats_exit();
 	enomem_events_exit();
+	enomem_who_exit();
 }
 
 module_init(enomem_init);

@@ -51,6 +51,7 @@ static ssize_t enomem_proc_write(struct file *file, const char __user *ubuf,
 	if (!(n == 1 && buf[0] == '0') && !(n == 5 && !memcmp(buf, "reset", 5)))
 		return -EINVAL;
 	enomem_stats_reset();
+	enomem_who_reset();
 	return len;
 }
 

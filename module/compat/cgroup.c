@@ -103,6 +103,80 @@ void enomem_task_cgroup_path(enum enomem_reason reason, char *buf, size_t len)
 }
 #endif
 
+#ifdef ENOMEM_HAVE_CSS_SET_CG_LINKS
+/*
+ * The unit that failed, on RHEL 7: systemd 219 puts every unit in its own
+ * cgroup of the name=systemd hierarchy ("1:name=systemd:/system.slice/
+ * x.service" in /proc/PID/cgroup), in the pids or memory hierarchy only
+ * when it sets a limit there.  That hierarchy has no controller, so no
+ * css leads to it: 3.10 reaches a task's cgroup in it only through the
+ * links of its css_set (task_cgroup_from_root(), under cgroup_mutex).
+ * The link is private to kernel/cgroup.c; its 3.10 layout is mirrored
+ * here, and checked on every link (a link names its own css_set).
+ * css_set_lock, an rwlock there, keeps the list still: a new hierarchy's
+ * mount adds links to every css_set, its unmount frees them.  Its writers
+ * (a fork's or exit's css_set link, a move between cgroups) hold it for a
+ * few list operations, so it is tried for a while rather than waited on:
+ * a probe that ever fired inside a writer must not deadlock.  Past that,
+ * or in an interrupt (it is taken with interrupts on elsewhere), the
+ * entry gets the event's path, as without the hierarchy.
+ */
+#define ENOMEM_CSS_SET_LOCK_TRIES 1000
+
+struct enomem_cg_cgroup_link {
+	struct list_head cgrp_link_list;
+	struct cgroup *cgrp;
+	struct list_head cg_link_list;
+	struct css_set *cg;
+};
+
+static rwlock_t *enomem_css_set_lock;
+
+void enomem_unit_path_init(void)
+{
+	enomem_css_set_lock = enomem_ksym_addr("css_set_lock");
+}
+
+bool enomem_task_unit_path(char *buf, size_t len)
+{
+	struct enomem_cg_cgroup_link *link;
+	struct css_set *cset;
+	bool found = false;
+	int tries = 0;
+
+	if (!enomem_css_set_lock || in_interrupt())
+		return false;
+	while (!read_trylock(enomem_css_set_lock)) {
+		if (++tries == ENOMEM_CSS_SET_LOCK_TRIES)
+			return false;
+		cpu_relax();
+	}
+	rcu_read_lock();
+	cset = rcu_dereference(current->cgroups);
+	list_for_each_entry(link, &cset->cg_links, cg_link_list) {
+		if (link->cg != cset)
+			break;
+		if (!strcmp(link->cgrp->root->name, "systemd")) {
+			found = cgroup_path(link->cgrp, buf, len) == 0;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	read_unlock(enomem_css_set_lock);
+	return found;
+}
+#else
+/* cgroup v2: the event's cgroup names the unit. */
+void enomem_unit_path_init(void)
+{
+}
+
+bool enomem_task_unit_path(char *buf, size_t len)
+{
+	return false;
+}
+#endif
+
 #if defined(ENOMEM_HAVE_MEMCG_PAGE_COUNTER) && IS_ENABLED(CONFIG_MEMCG)
 /* The tightest memory.max on the way to the root: the one that bit. */
 bool enomem_memcg_max(u64 *bytes)

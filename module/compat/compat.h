@@ -188,6 +188,14 @@ typedef struct proc_ops enomem_proc_ops_t;
 		.proc_release	= single_release,		\
 		.proc_write	= write_fn,			\
 	}
+/* A stream (follow.c): not seekable, and no .owner in either form. */
+#define ENOMEM_PROC_STREAM_OPS(open_fn, read_fn, poll_fn, release_fn) \
+	{							\
+		.proc_open	= open_fn,			\
+		.proc_read	= read_fn,			\
+		.proc_poll	= poll_fn,			\
+		.proc_release	= release_fn,			\
+	}
 #else
 typedef struct file_operations enomem_proc_ops_t;
 #define ENOMEM_PROC_OPS(open_fn, write_fn)			\
@@ -198,6 +206,13 @@ typedef struct file_operations enomem_proc_ops_t;
 		.llseek		= seq_lseek,			\
 		.release	= single_release,		\
 		.write		= write_fn,			\
+	}
+#define ENOMEM_PROC_STREAM_OPS(open_fn, read_fn, poll_fn, release_fn) \
+	{							\
+		.open		= open_fn,			\
+		.read		= read_fn,			\
+		.poll		= poll_fn,			\
+		.release	= release_fn,			\
 	}
 #endif
 

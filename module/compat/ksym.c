@@ -41,6 +41,12 @@ static void *enomem_ksym(const char *name)
 	return kp.addr;
 }
 
+/* For a compat file that needs one more variable (compat/cgroup.c). */
+void *enomem_ksym_addr(const char *name)
+{
+	return enomem_ksym(name);
+}
+
 #ifndef CONFIG_SWAP
 static long enomem_no_swap;
 #endif

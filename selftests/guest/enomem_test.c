@@ -24,7 +24,7 @@
 
 static int count_tests(void)
 {
-	int i, k, n = 3 + 2 + 4 + nr_scenarios + 3 + maps_count_tests();
+	int i, k, n = 3 + 2 + 4 + nr_scenarios + 3 + maps_count_tests() + WHO_TESTS;
 
 	for (i = 0; i < nr_scenarios; i++)
 		for (k = 0; k < K_COUNT; k++)
@@ -54,6 +54,11 @@ static int run(int extra)
 	test_write_reset("reset\n", "proc_write_reset_resets");
 	test_without_module(&fork_observed);
 	test_without_module(&maps_observed);
+	test_who_counts();
+	test_follow_order();
+	test_who_evict();
+	test_follow_lost();
+	test_follow_unload();
 	test_reload();
 	test_every_reason();
 	test_dmesg();

@@ -572,6 +572,7 @@ void test_maps(void)
 		}
 		map_check(i, t->name, &loaded_errno[i]);
 	}
+	test_who_sums("maps");
 	map_reload(MODULE_PARAMS);
 }
 
@@ -618,6 +619,8 @@ void test_maps_default(void)
 		else
 			map_check(i, name, NULL);
 	}
+	test_who_sums("default");
+
 	/* do_mmap()'s own check, watched only with mmap_check=1 (every mmap pays) */
 	t = &map_tests[MAP_TEST_MMAP_MMC];
 	snprintf(name, sizeof(name), "mmap_check_%s", t->name);

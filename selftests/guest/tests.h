@@ -74,4 +74,13 @@ extern const struct observed maps_observed;
 void test_maps_default(void);
 void maps_demo(void);
 
+/* t_who.c: who is failing (the cgroups and users tables, the follow stream) */
+#define WHO_TESTS 7
+void test_who_sums(const char *when);
+void test_who_counts(void);
+void test_follow_order(void);
+void test_who_evict(void);
+void test_follow_lost(void);
+void test_follow_unload(void);
+
 #endif

@@ -29,7 +29,7 @@
 #define DEFAULT_CYCLES 100
 #define DEFAULT_MAXSEC 420	/* stop cycling then, to report before a timeout */
 
-#define NTESTS (7 + 2 + 4 + 1 + 4 + 2 + 1)
+#define NTESTS (9 + 2 + 4 + 1 + 4 + 2 + 1)
 #define NTESTS_RELOAD 6
 
 /* Shared state for the workers, and the kprobes list before any load. */

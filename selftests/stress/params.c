@@ -12,6 +12,8 @@ void test_bad_params(void)
 		{ "maxactive=100000", "maxactive" },
 		{ "events=abc", "events" },
 		{ "maxactive=99999999999999999999", "maxactive" },
+		{ "who_entries=0", "who_entries" },
+		{ "who_entries=65537", "who_entries" },
 	};
 	static char log[65536], kp[65536];
 	char name[96];
