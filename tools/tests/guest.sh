@@ -280,6 +280,7 @@ follow_check() {
 	[ -n "$to" ] || { skip "$name" "no timeout(1) to bound the wait"; return; }
 	[ -n "$seen" ] && [ $rc = 0 ]
 	check "$name" $? "exit $rc, line '$seen': $(head -c 300 "$T/ferr")"
+	[ -n "$seen" ] && echo "# enomemstat --follow: $seen"
 }
 
 # --- --top: every cgroup and uid of the module's tables, with the sum of
@@ -328,6 +329,9 @@ if [ -r "$WHO/cgroups" ] && "$BIN" --top > "$T/out" 2> "$T/err"; then
 		! grep -q "entries evicted" "$T/out"
 	fi
 	check "--top's evicted line follows the table's header (evicted ${ev:-?})" $? "$(tail -n 2 "$T/out")"
+	# what a sysadmin sees, for the log
+	sed 's/^/# enomemstat --top: /' "$T/out" | head -n 30
+	"$BIN" --top user 2>/dev/null | sed 's/^/# enomemstat --top user: /' | head -n 30
 fi
 
 # A full cgroup must come out as HIT with exit 1: pids.max 1 holding one sleep.
