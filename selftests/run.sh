@@ -443,7 +443,7 @@ fi
 # The Prometheus pipeline, on the snapshots the guests wrote.
 if [ -n "$pipeline" ] && [ -s "$work/pipeline.list" ]; then
 	# shellcheck disable=SC2046 # "KVER DIR" pairs, no spaces
-	host_suite pipeline pipeline 120 "$pipeline/run.sh" $(cat "$work/pipeline.list")
+	host_suite pipeline pipeline 300 "$pipeline/run.sh" $(cat "$work/pipeline.list")
 fi
 
 # The packages (packaging/): build the RPMs and .debs, check their contents,

@@ -9,7 +9,7 @@
 # writes "enomemstat --prometheus" to the console twice, before and after
 # FORKS (default 3) forks refused by the pids.max of a cgroup shaped like a
 # systemd service's, /system.slice/pipe.service, so that the counters go up
-# between the two snapshots.  Output, for selftests/pipeline/extract.sh:
+# between the two snapshots (one more refusal comes before the first).  Output, for selftests/pipeline/extract.sh:
 #
 #   ENOMEM-PIPE-BEGIN 1          ENOMEM-PIPE-BEGIN 2
 #   PIPE: <line of snapshot 1>   PIPE: <line of snapshot 2>
@@ -53,19 +53,28 @@ if [ -n "$G" ]; then
 	[ -n "$S" ] && S=$S/$UNIT && mkdir -p "$S"
 fi
 
-snapshot 1
-n=0
-if [ -n "$G" ] && mkdir -p "$G" && echo 1 > "$G/pids.max"; then
+# refuse N: N forks refused in the unit's cgroup, each by a shell alone in
+# it (its one task) forking once: ash gives up with "can't fork".  The
+# subshell is not the last command, so ash cannot run it unforked.
+refuse() {
 	i=0
-	while [ $i -lt "$FORKS" ]; do
-		# A shell alone in the cgroup (its one task), forking once: the
-		# fork is refused, and ash gives up with "can't fork".  The
-		# subshell is not the last command, so ash cannot run it unforked.
+	while [ $i -lt "$1" ]; do
 		sh -c '{ [ -z "$2" ] || echo $$ > "$2/cgroup.procs"; } &&
 			echo $$ > "$1/cgroup.procs" && ( : ); :' sh "$G" "$S" 2>/dev/null
 		i=$((i + 1))
 	done
-	n=$i
+}
+# One refusal before the first snapshot: the unit's series exists in both,
+# as for a service that hits its TasksMax again (increase() needs two
+# samples of a series; a series new to Prometheus is the rule's other arm).
+n=0
+if [ -n "$G" ] && mkdir -p "$G" && echo 1 > "$G/pids.max"; then
+	refuse 1
+	snapshot 1
+	refuse "$FORKS"
+	n=$FORKS
+else
+	snapshot 1
 fi
 echo "ENOMEM-PIPE-FORKS $n"
 snapshot 2
