@@ -83,7 +83,8 @@ static int enomem_events_file_open(struct inode *inode, struct file *file)
 	return ret;
 }
 
-static int enomem_events_file_release(struct inode *inode, struct file *file)
+/* A single_open() file whose private data is a vmalloc()ed snapshot. */
+int enomem_debugfs_view_release(struct inode *inode, struct file *file)
 {
 	vfree(((struct seq_file *)file->private_data)->private);
 	return single_release(inode, file);
@@ -94,7 +95,7 @@ static const struct file_operations enomem_events_fops = {
 	.open		= enomem_events_file_open,
 	.read		= seq_read,
 	.llseek		= seq_lseek,
-	.release	= enomem_events_file_release,
+	.release	= enomem_debugfs_view_release,
 };
 
 int enomem_debugfs_init(void)

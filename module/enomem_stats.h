@@ -181,10 +181,10 @@ struct enomem_text_anchor {
 };
 int enomem_text_refusals(unsigned long addr, const struct enomem_text_anchor *a,
 			 int err, unsigned long *offs, int max);
-int enomem_text_null_sides(unsigned long addr, unsigned long callee,
+#define ENOMEM_SIDE_NULL	0	/* a NULL pointer returned */
+#define ENOMEM_SIDE_ERR		1	/* an IS_ERR() pointer returned */
+int enomem_text_fail_sides(unsigned long addr, unsigned long callee, int how,
 			   unsigned long *offs, int max);
-int enomem_text_err_sides(unsigned long addr, unsigned long callee,
-			  unsigned long *offs, int max);
 unsigned long enomem_text_limit_read(unsigned long addr, unsigned long var);
 
 /* compat/tracepoint.c: sched_process_fork(parent, child) */
@@ -340,5 +340,8 @@ void *enomem_ksym_addr(const char *name);
 /* debugfs.c */
 int enomem_debugfs_init(void);
 void enomem_debugfs_exit(void);
+struct inode;
+struct file;
+int enomem_debugfs_view_release(struct inode *inode, struct file *file);
 
 #endif /* _ENOMEM_STATS_H */

@@ -257,8 +257,9 @@ static void enomem_mapsite_resize_errs(unsigned long callee)
 		f = &enomem_mapsite_fns[i];
 		if (!(f->checks & ENOMEM_MS_RESIZE))
 			continue;
-		n = enomem_text_err_sides(enomem_mapsite_addrs[i], callee, offs,
-					  ENOMEM_MAPSITES_PER_FN);
+		n = enomem_text_fail_sides(enomem_mapsite_addrs[i], callee,
+					   ENOMEM_SIDE_ERR, offs,
+					   ENOMEM_MAPSITES_PER_FN);
 		while (n-- > 0)
 			enomem_mapsite_note(f->fn, offs[n], ENOMEM_MS_RESIZE, false);
 	}
@@ -310,7 +311,8 @@ void enomem_mapsites_register(void)
 		found = &enomem_mapsite_found[i][ilog2(ENOMEM_MS_ALLOC)];
 		for (k = ENOMEM_CALLEE_VM_AREA_ALLOC; addr && (f->checks & ENOMEM_MS_ALLOC) &&
 		     k <= ENOMEM_CALLEE_VM_AREA_DUP && *found >= 0; k++) {
-			n = enomem_text_null_sides(addr, callees[k], offs,
+			n = enomem_text_fail_sides(addr, callees[k],
+						   ENOMEM_SIDE_NULL, offs,
 						   ENOMEM_MAPSITES_PER_FN);
 			*found = n < 0 ? -1 : *found + n;
 			while (n-- > 0)

@@ -306,9 +306,9 @@ static unsigned long enomem_anchor_end(const u8 *t, unsigned long start,
 }
 
 /*
- * The offsets in the function at ADDR of the blocks that refuse with -ERR when the check
- * that anchor A starts fails: how many (at most MAX are stored; more than
- * MAX answers -1), 0 if none or unknown.
+ * The offsets in the function at ADDR of the blocks that refuse with -ERR
+ * when the check that anchor A starts fails: how many (at most MAX are
+ * stored; more than MAX answers -1), 0 if none or unknown.
  */
 int enomem_text_refusals(unsigned long addr, const struct enomem_text_anchor *a,
 			 int err, unsigned long *offs, int max)
@@ -350,41 +350,48 @@ int enomem_text_refusals(unsigned long addr, const struct enomem_text_anchor *a,
 }
 
 /*
- * At *P, right after a call: "test %rax,%rax", or "mov %rax,%reg" (the
- * pointer kept in a callee-saved register) and then a test of either;
- * *P moves past the test.
+ * Right after a call at P: "test %rax,%rax", or "mov %rax,%reg" (the
+ * pointer kept in a callee-saved register) and then a test of either,
+ * then "je" or "jne".  The side where the pointer is NULL, or -1.
  */
-static bool enomem_null_test(const u8 *t, unsigned long size, unsigned long *p)
+static long enomem_null_side(const u8 *t, unsigned long size, unsigned long p)
 {
-	unsigned long q = *p;
+	unsigned int len, cc;
 	u8 rex = 0x48, rm = 0;
+	long rel;
 
-	if (q + 3 <= size && (t[q] & 0xfe) == 0x48 && t[q + 1] == 0x89 &&
-	    (t[q + 2] & 0xf8) == 0xc0) {
-		rex = 0x48 | ((t[q] & 1) ? 0x05 : 0);	/* REX.B -> REX.R|B */
-		rm = t[q + 2] & 7;
-		q += 3;
+	if (p + 3 <= size && (t[p] & 0xfe) == 0x48 && t[p + 1] == 0x89 &&
+	    (t[p + 2] & 0xf8) == 0xc0) {
+		rex = 0x48 | ((t[p] & 1) ? 0x05 : 0);	/* REX.B -> REX.R|B */
+		rm = t[p + 2] & 7;
+		p += 3;
 	}
-	if (q + 3 > size || t[q + 1] != 0x85 ||
-	    !((t[q] == rex && t[q + 2] == (0xc0 | rm << 3 | rm)) ||
-	      (t[q] == 0x48 && t[q + 2] == 0xc0)))
-		return false;
-	*p = q + 3;
-	return true;
+	if (p + 3 > size || t[p + 1] != 0x85 ||
+	    !((t[p] == rex && t[p + 2] == (0xc0 | rm << 3 | rm)) ||
+	      (t[p] == 0x48 && t[p + 2] == 0xc0)))
+		return -1;
+	p += 3;
+	len = enomem_jcc(t + p, size - p, &rel);
+	/* je: 74 or 0f 84 (NULL jumps); jne: 75 or 0f 85 (NULL falls through) */
+	cc = len == 2 ? t[p] - 0x70 : len ? t[p + 1] - 0x80 : 0;
+	if (cc == 5)
+		return p + len;
+	return cc == 4 ? (long)(p + len) + rel : -1;
 }
 
 /*
- * At *P, right after a call: the instructions that keep %rax elsewhere
+ * Right after a call at P: the instructions that keep %rax elsewhere
  * ("mov %rax,%reg" or a store of it), loads into other registers, and
  * "cmp $-4096,%rax", in any order, then "ja": IS_ERR() of the returned
- * pointer.  *P moves to the ja.
+ * pointer.  The side where it is an error, or -1.
  */
-static bool enomem_err_test(const u8 *t, unsigned long size, unsigned long *p)
+static long enomem_err_side(const u8 *t, unsigned long size, unsigned long p)
 {
 	static const u8 cmp[] = { 0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff };
-	unsigned long q = *p;
+	unsigned long q = p;
 	unsigned int k, len;
 	bool seen = false;
+	long rel;
 
 	for (k = 0; k < 6 && q < size; k++) {
 		if (q + sizeof(cmp) <= size && !memcmp(t + q, cmp, sizeof(cmp))) {
@@ -392,9 +399,10 @@ static bool enomem_err_test(const u8 *t, unsigned long size, unsigned long *p)
 			q += sizeof(cmp);
 			continue;
 		}
-		if (seen && (t[q] == 0x77 || (q + 1 < size && t[q] == 0x0f && t[q + 1] == 0x87))) {
-			*p = q;
-			return true;
+		if (seen && (t[q] == 0x77 ||
+			     (q + 1 < size && t[q] == 0x0f && t[q + 1] == 0x87))) {
+			len = enomem_jcc(t + q, size - q, &rel);
+			return len ? (long)(q + len) + rel : -1;
 		}
 		/*
 		 * [REX.W(+B)] 89 /r with reg rax: a copy or a store of it;
@@ -404,78 +412,38 @@ static bool enomem_err_test(const u8 *t, unsigned long size, unsigned long *p)
 		if (!len || (t[q] & 0xf0) != 0x40 ||
 		    !((t[q + 1] == 0x89 && !(t[q] & 0x04) && !((t[q + 2] >> 3) & 7)) ||
 		      (t[q + 1] == 0x8b && ((t[q] & 0x04) || ((t[q + 2] >> 3) & 7)))))
-			return false;
+			return -1;
 		q += len;
 	}
-	return false;
+	return -1;
 }
 
 /*
- * The offsets in the function at ADDR of the error side of IS_ERR() on what a call of CALLEE
- * returned ("call CALLEE; ...; cmp $-4096,%rax; ja ERR"): a block only a
- * failure of that call reaches.  How many, -1 for more than MAX.
+ * The offsets in the function at ADDR of the failing side of each call of
+ * CALLEE: where the pointer it returned is NULL (ENOMEM_SIDE_NULL, an
+ * allocation that failed) or IS_ERR() (ENOMEM_SIDE_ERR), blocks that only
+ * a failure of that call reaches.  How many, -1 for more than MAX.
  */
-int enomem_text_err_sides(unsigned long addr, unsigned long callee,
-			  unsigned long *offs, int max)
-{
-	const struct enomem_text_anchor a = { ENOMEM_ANCHOR_CALL, callee };
-	unsigned long start, size, i, p;
-	unsigned int len;
-	int n = 0;
-	const u8 *t;
-	long rel;
-
-	if (!addr || !callee || !enomem_text_extent(addr, &start, &size))
-		return 0;
-	t = (const u8 *)start;
-	for (i = 1; i + 4 <= size; i++) {
-		p = enomem_anchor_end(t, start, size, i, &a);
-		if (!p || !enomem_err_test(t, size, &p))
-			continue;
-		len = enomem_jcc(t + p, size - p, &rel);
-		if (!len || (long)(p + len) + rel < 0 || p + len + rel >= size)
-			continue;
-		if (n == max)
-			return -1;
-		offs[n++] = p + len + rel;
-	}
-	return n;
-}
-
-/*
- * The offsets in the function at ADDR where the pointer that a call of CALLEE returned is
- * NULL: "call CALLEE; test %rax,%rax; je NULL" (or jne, NULL falling
- * through), or the same through one register move.  How many, -1 for
- * more than MAX.
- */
-int enomem_text_null_sides(unsigned long addr, unsigned long callee,
+int enomem_text_fail_sides(unsigned long addr, unsigned long callee, int how,
 			   unsigned long *offs, int max)
 {
 	const struct enomem_text_anchor a = { ENOMEM_ANCHOR_CALL, callee };
-	unsigned long start, size, i, p, to;
-	int n = 0;
+	unsigned long start, size, i, p;
 	const u8 *t;
-	long rel;
-	unsigned int len, cc;
+	long to;
+	int n = 0;
 
 	if (!addr || !callee || !enomem_text_extent(addr, &start, &size))
 		return 0;
 	t = (const u8 *)start;
 	for (i = 1; i + 4 <= size; i++) {
 		p = enomem_anchor_end(t, start, size, i, &a);
-		if (!p || !enomem_null_test(t, size, &p))
+		if (!p)
 			continue;
-		len = enomem_jcc(t + p, size - p, &rel);
-		/* je: 74 or 0f 84; jne: 75 or 0f 85 */
-		cc = len == 2 ? t[p] - 0x70 : len ? t[p + 1] - 0x80 : 0;
-		if (cc != 4 && cc != 5)
+		to = how == ENOMEM_SIDE_NULL ? enomem_null_side(t, size, p) :
+					       enomem_err_side(t, size, p);
+		if (to < 0 || to >= size)
 			continue;
-		to = p + len;
-		if (cc == 4) {
-			if ((long)to + rel < 0 || to + rel >= size)
-				continue;
-			to += rel;
-		}
 		if (n == max)
 			return -1;
 		offs[n++] = to;
@@ -484,8 +452,8 @@ int enomem_text_null_sides(unsigned long addr, unsigned long callee,
 }
 
 /*
- * The offset in the function at ADDR of its one read of the limit at VAR when it is the shape
- * of "if (count > limit) fail":
+ * The offset in the function at ADDR of its one read of the limit at VAR
+ * when it is the shape of "if (count > limit) fail":
  *
  *	mov  VAR(%rip),%reg
  *	...  (stores to memory, immediates to other registers)

@@ -351,18 +351,12 @@ static int enomem_who_open(struct inode *inode, struct file *file)
 	return ret;
 }
 
-static int enomem_who_release(struct inode *inode, struct file *file)
-{
-	vfree(((struct seq_file *)file->private_data)->private);
-	return single_release(inode, file);
-}
-
 static const struct file_operations enomem_who_fops = {
 	.owner		= THIS_MODULE,
 	.open		= enomem_who_open,
 	.read		= seq_read,
 	.llseek		= seq_lseek,
-	.release	= enomem_who_release,
+	.release	= enomem_debugfs_view_release,
 };
 
 /* Who failed, with their cgroup paths and uids: root only. */
